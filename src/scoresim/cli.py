@@ -1,0 +1,153 @@
+"""The ``scoresim`` command: parse, load, call the public API, write. No model logic here.
+
+Bad input of any kind ends with a one-line-per-problem message on stderr naming the file, the
+field and what is allowed, exit status 2, and nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from . import __version__
+from .config import InputError, apply_overrides, load_scenario
+from .params import Scenario, describe_parameters
+
+EXIT_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own usage errors: exit 2, no traceback
+        self.print_usage(sys.stderr)
+        _exit(f"{self.prog}: error: {message}")
+
+
+def _exit(message: str):
+    print(message, file=sys.stderr)
+    raise SystemExit(EXIT_INPUT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="scoresim", description="Agent-based simulation of the ILO SCORE programme.")
+    parser.add_argument("--version", action="version", version=f"scoresim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = sub.add_parser("run", help="run a scenario ensemble and write a results directory")
+    run.add_argument("config", nargs="?", help="scenario TOML file (or use --from)")
+    run.add_argument("--from", dest="from_file", metavar="DATASET",
+                     help="reproduce the run stored in a dataset.nc")
+    run.add_argument("--seed", type=_nonneg_int, help="seed (default: the config's run.seed)")
+    run.add_argument("--replicates", type=_pos_int, help="replicates (default: the config's run.replicates)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                     help="override a parameter, for example --set programme.participants=100")
+    run.add_argument("--out", metavar="DIR", help="run directory to create (must not exist); "
+                     "default results/<scenario>-<time>")
+    run.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    val = sub.add_parser("validate", help="check a scenario config and print it resolved")
+    val.add_argument("config")
+    val.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    par = sub.add_parser("params", help="list every parameter with unit, default, range and source")
+    par.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    return parser
+
+
+def _pos_int(text: str) -> int:
+    value = _nonneg_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return value
+
+
+def _nonneg_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text!r}")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status (0 ok, 2 bad input)."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "params":
+            return cmd_params(args.markdown)
+        if args.command == "validate":
+            scenario = load_scenario(args.config, args.overrides)
+            print(json.dumps(scenario.model_dump(mode="json"), indent=2))
+            print(f"{args.config}: valid", file=sys.stderr)
+            return 0
+        return cmd_run(args, argv)
+    except InputError as err:
+        print(f"scoresim: error: {err}", file=sys.stderr)
+        return EXIT_INPUT
+
+
+def cmd_params(markdown: bool) -> int:
+    rows = describe_parameters()
+    if markdown:
+        print("| parameter | unit | default | range | source | meaning |")
+        print("|---|---|---|---|---|---|")
+        for r in rows:
+            print(f"| `{r['path']}` | {r['unit']} | {r['default']} | {r['range']} | {r['source']} | {r['doc']} |")
+        return 0
+    width = max(len(r["path"]) for r in rows)
+    for r in rows:
+        print(f"{r['path']:<{width}}  {r['default']:>12}  {r['unit']:<28} {r['range']:<22} {r['source']}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, argv: list[str] | None) -> int:
+    from . import io, plotting, reporting, simulate  # heavy imports only when running
+
+    if args.from_file and args.config:
+        raise InputError("give either CONFIG or --from DATASET, not both")
+    if args.from_file:
+        scenario, seed, replicates = io.read_provenance(args.from_file)
+        if args.overrides:
+            scenario = apply_overrides(scenario, args.overrides, origin=args.from_file)
+        seed = args.seed if args.seed is not None else seed
+        replicates = args.replicates or replicates
+        stem = Path(args.from_file).parent.name + "-rerun"
+    elif args.config:
+        scenario = load_scenario(args.config, args.overrides)
+        seed = scenario.run.seed if args.seed is None else args.seed
+        replicates = args.replicates or scenario.run.replicates
+        stem = Path(args.config).stem
+    else:
+        raise InputError("scoresim run: give a CONFIG file or --from DATASET")
+    out = Path(args.out) if args.out else Path("results") / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}"
+    if out.exists():
+        raise InputError(f"{out}: already exists; results are never overwritten, choose another --out")
+    started = time.perf_counter()
+    ds = _run_with_progress(simulate, scenario, seed, replicates)
+    ds.attrs.update(io.provenance(scenario, ["scoresim"] + (argv if argv is not None else sys.argv[1:])))
+    rows = reporting.summary_table(ds)
+    print(f"scenario {scenario.name}: {ds.sizes['firm']} firms recorded, "
+          f"{int(ds['participant'].sum())} participants, {replicates} replicate(s), seed {seed}")
+    print(reporting.format_table(rows, replicates, int(ds["n_reporting"])))
+    with io.new_run_directory(out) as tmp:
+        io.write_dataset(ds, tmp / "dataset.nc")
+        (tmp / "summary.json").write_text(json.dumps(rows, indent=2))
+        (tmp / "config.json").write_text(json.dumps(json.loads(ds.attrs["config"]), indent=2))
+        figures = [] if args.no_figures else plotting.save_figures(ds, tmp)
+    print(f"wrote {out}/dataset.nc" + (f" and {', '.join(figures)}" if figures else "")
+          + f" in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _run_with_progress(simulate, scenario: Scenario, seed: int, replicates: int):
+    from tqdm import tqdm
+
+    with tqdm(total=replicates, desc="replicates", unit="run", disable=None, file=sys.stderr,
+              leave=False) as bar:
+        return simulate.run(scenario, seed=seed, replicates=replicates, progress=bar.update)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,112 @@
+"""netCDF read and write with provenance; run directories created atomically, never overwritten."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Iterator
+
+import xarray as xr
+
+from .config import InputError, scenario_from_json
+from .params import Scenario
+
+LIBRARIES = ("scoresim", "numpy", "scipy", "xarray", "mesa", "pydantic", "h5netcdf", "matplotlib")
+
+
+def git_commit() -> str:
+    """Commit of the scoresim source tree (or of the working directory), '+dirty' if modified."""
+    for where in (Path(__file__).resolve().parent, Path.cwd()):
+        try:
+            head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where, capture_output=True,
+                                  text=True, timeout=5)
+            if head.returncode != 0:
+                continue
+            dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=where,
+                                   capture_output=True, text=True, timeout=5).stdout.strip()
+            return head.stdout.strip() + ("+dirty" if dirty else "")
+        except (OSError, subprocess.SubprocessError):
+            continue
+    return "unknown"
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and the libraries a result depends on."""
+    out = {"python": platform.python_version()}
+    for lib in LIBRARIES:
+        try:
+            out[lib] = version(lib)
+        except PackageNotFoundError:
+            out[lib] = "not installed"
+    return out
+
+
+def provenance(scenario: Scenario, command: list[str] | None = None) -> dict[str, str]:
+    """Attributes that make a result reproducible: resolved config, versions, commit, time."""
+    return {
+        "config": scenario.model_dump_json(),
+        "scenario": scenario.name,
+        "scoresim_version": versions()["scoresim"],
+        "git_commit": git_commit(),
+        "versions": json.dumps(versions()),
+        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command": " ".join(command if command is not None else sys.argv),
+    }
+
+
+def read_provenance(path: str | Path) -> tuple[Scenario, int, int]:
+    """Scenario, seed and replicates stored in a result file."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such result file")
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            attrs = dict(ds.attrs)
+    except Exception as err:  # any reader failure means: not a scoresim result file
+        raise InputError(f"{path}: not a readable netCDF file ({type(err).__name__})") from None
+    missing = [k for k in ("config", "seed", "replicates") if k not in attrs]
+    if missing:
+        raise InputError(f"{path}: not a scoresim result: attribute(s) {', '.join(missing)} missing")
+    scenario = scenario_from_json(str(attrs["config"]), origin=f"{path} (attribute 'config')")
+    return scenario, int(attrs["seed"]), int(attrs["replicates"])
+
+
+@contextmanager
+def new_run_directory(final: str | Path) -> Iterator[Path]:
+    """Yield a temporary directory beside ``final``; move it to ``final`` when the block ends
+    without error (removed otherwise). Refuses an existing ``final``."""
+    final = Path(final)
+    if final.exists():
+        raise InputError(f"{final}: already exists; results are never overwritten, choose another --out")
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".partial", dir=final.parent))
+    try:
+        yield tmp
+        if final.exists():
+            raise InputError(f"{final}: appeared while running; results are never overwritten")
+        tmp.chmod(0o755)
+        os.rename(tmp, final)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_dataset(ds: xr.Dataset, path: str | Path) -> None:
+    """Write ``ds`` to netCDF (h5netcdf) with compression, atomically, never overwriting."""
+    path = Path(path)
+    if path.exists():
+        raise InputError(f"{path}: already exists; results are never overwritten")
+    tmp = path.with_name(f".{path.name}.partial")
+    encoding = {k: {"compression": "gzip", "compression_opts": 4}
+                for k, v in ds.data_vars.items() if v.ndim >= 2}
+    ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
+    os.replace(tmp, path)

@@ -1,0 +1,248 @@
+"""``ScoreModel``: the SCORE agent-based model as a ``mesa.Model``.
+
+The model owns the struct-of-arrays state of firms, workers and buyers for one or two stacked
+worlds (``programme`` and ``counterfactual``: the same population and random numbers, the
+programme delivered only in the first), and advances them one month per :meth:`step`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from . import population as pop
+from .config import load_scenario, set_values
+from .modules import build_schedule
+from .params import Scenario
+from .processes import adoption, delivery, market, production, suggestions, workforce
+from .recorder import FIRM_OUTPUTS, PROGRAMME_OUTPUTS, Recorder
+from .rng import Streams, generator
+from .state import COOP, N_AREAS, QUALITY
+
+WORLDS: tuple[str, ...] = ("programme", "counterfactual")
+
+
+def replicate_seed(seed: int, replicate: int) -> int:
+    """Seed of the process streams of replicate ``replicate`` of a run seeded ``seed``."""
+    return int(np.random.SeedSequence(entropy=seed, spawn_key=(0x5C0E, replicate)).generate_state(1, np.uint64)[0])
+
+
+class ScoreModel(mesa.Model):
+    """The SCORE programme in a population of SMEs, their workers and buyers.
+
+    Parameters
+    ----------
+    scenario : a :class:`Scenario`, a path to a TOML config, or None for the defaults.
+    seed : seed of the population and delivery plan (default: the scenario's ``run.seed``).
+    replicate : replicate number; the process streams are seeded from (seed, replicate).
+    worlds : which worlds to simulate, a subset of ("programme", "counterfactual").
+    **overrides : parameter values by dotted path, for example
+        ``ScoreModel("configs/phase1.toml", **{"programme.participants": 100})``; this is how
+        ``mesa.batch_run`` sweeps the model.
+
+    Step order (each month): 1 delivery, 2 adoption and decay, 3 workforce, 4 suggestions,
+    5 production and costs, 6 market, 7 record.
+    """
+
+    def __init__(self, scenario: Scenario | str | Path | None = None, *, seed: int | None = None,
+                 replicate: int = 0, worlds: tuple[str, ...] = WORLDS, **overrides: Any) -> None:
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario) if scenario is not None else Scenario()
+        if overrides:
+            scenario = set_values(scenario, overrides, origin="ScoreModel keyword arguments")
+        self.p = p = scenario
+        self.seed_value = int(p.run.seed if seed is None else seed)
+        super().__init__(seed=self.seed_value)
+        unknown = set(worlds) - set(WORLDS)
+        if unknown or not worlds:
+            raise ValueError(f"worlds must be a non-empty subset of {WORLDS}, got {worlds}")
+        self.worlds = tuple(worlds)
+        self.pw = self.worlds.index("programme") if "programme" in self.worlds else None
+        self.replicate = replicate
+        self.process_seed = replicate_seed(self.seed_value, replicate)
+        W = len(self.worlds)
+        self.firms = pop.build_firms(p, generator(self.seed_value, "population"))
+        self.workers = pop.build_workers(p, self.firms, generator(self.seed_value, "population", 1), W)
+        self.buyers = pop.build_buyers(p, self.firms, generator(self.seed_value, "buyers"))
+        self.schedule_plan = build_schedule(p, self.firms, self.buyers, generator(self.seed_value, "delivery"))
+        self.streams = Streams(self.process_seed, W, p.run.common_random_numbers)
+        self.state = pop.initial_firm_state(self.firms, self.buyers, W)
+        self._init_derived()
+        self.month = 0
+        self.recorder = self._make_recorder()
+        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        self._firm_views: list | None = None
+
+    # ----------------------------------------------------------------- set-up helpers
+    def _init_derived(self) -> None:
+        f, wk, p = self.firms, self.workers, self.p
+        self.n_prod = (f.size - f.managers).astype(float)
+        self.bounds = np.stack([f.start, f.start + f.managers], axis=1).ravel()
+        self.hazard_scale = 1.0 / workforce.hazard_norm(wk.skill[0], wk.tenure[0], p.workforce)
+        sector_price = np.array([s.price_usd_per_unit for s in p.population.sectors.values()])
+        self.log_rel_price = np.log(f.price / sector_price[f.sector])
+        self.engagement_mean = np.add.reduceat(wk.engagement, f.start, axis=1) / f.size
+        sp, st = p.suggestions, self.state
+        rate0 = suggestions.implemented_rate(st.practice[..., COOP], st.team, self.engagement_mean,
+                                             self.n_prod, sp)
+        st.gain_productivity = suggestions.steady_gain(rate0, sp.gain_productivity, sp)
+        st.gain_defects = suggestions.steady_gain(rate0, sp.gain_defects, sp)
+        st.gain_energy = suggestions.steady_gain(rate0, sp.gain_energy, sp)
+        comp = market.compliance(self.state.practice)
+        score = market.attractiveness(1.0, 1.0, comp, self.log_rel_price, p.market)
+        self.state.share = market.target_shares(score, self.buyers)
+        _, self.orders = market.allocate(self.state.share, self.state.share, self.buyers.demand,
+                                         self.buyers, f.n, p.market)
+        self.lost_managers = np.zeros_like(self.state.accident_rate)
+
+    def _make_recorder(self) -> Recorder:
+        f, p = self.firms, self.p
+        participant = np.zeros(f.n, bool)
+        participant[self.schedule_plan.firm] = True
+        self.participant = participant
+        if p.recording.level == "firm":
+            return Recorder(len(self.worlds), p.time.months, np.arange(f.n), None, 0, f.size)
+        n_c, n_s = len(p.population.countries), len(p.population.sectors)
+        group = (f.country * n_s + f.sector) * 2 + participant
+        return Recorder(len(self.worlds), p.time.months, self.schedule_plan.firm, group,
+                        n_c * n_s * 2, f.size.astype(float))
+
+    # ----------------------------------------------------------------- the month
+    def step(self) -> None:
+        """Advance one month: delivery, adoption, workforce, suggestions, production, market, record."""
+        p, f, s, t = self.p, self.firms, self.state, self.month
+        W = len(self.worlds)
+        fees = self._deliver_and_adopt(t)
+        # 3 workforce
+        drivers = workforce.firm_drivers(s.practice, s.team, s.accident_rate, self.engagement_mean,
+                                         f.hazard_base, p.population.practice_mean, p.workforce)
+        n = self.workers.n
+        u = [self.streams.uniform(k, (n,), np.float32) for k in ("absence", "accident", "turnover")]
+        wo = workforce.workforce_step(self.workers, drivers, *u, self.bounds, f.n, p.workforce,
+                                      self.hazard_scale)
+        self.engagement_mean = wo.engagement / f.size
+        s.accident_rate = wo.accidents / f.size * 1200.0
+        self.lost_managers = wo.trained_managers_lost
+        # 4 suggestions
+        lam = suggestions.implemented_rate(s.practice[..., COOP], s.team, self.engagement_mean,
+                                           self.n_prod, p.suggestions)
+        done = suggestions.poisson_inverse(self.streams.uniform("suggestions", (f.n,)), lam)
+        sp = p.suggestions
+        s.gain_productivity = suggestions.accumulate(s.gain_productivity, done, sp.gain_productivity, sp)
+        s.gain_defects = suggestions.accumulate(s.gain_defects, done, sp.gain_defects, sp)
+        s.gain_energy = suggestions.accumulate(s.gain_energy, done, sp.gain_energy, sp)
+        # 5 production and costs
+        pr = production.produce(f, s.practice, wo.absent_days, wo.skill, wo.engagement, wo.accidents,
+                                (s.gain_productivity, s.gain_defects, s.gain_energy), self.orders,
+                                fees["firm"], self.streams.normal("defects", (f.n,)),
+                                p.population.practice_mean, p.production, p.workforce, p.market.spot_price)
+        # 6 market
+        comp = market.compliance(s.practice)
+        share, failed = market.audit(s.share, comp, self.streams.uniform("audit", (len(self.buyers.link_firm),)),
+                                     self.buyers, p.market)
+        score = market.attractiveness(pr.defect_rate / f.defect_base, pr.fill_rate, comp,
+                                      self.log_rel_price, p.market)
+        z = self.streams.normal("market", (self.buyers.n,))
+        demand = self.buyers.demand * np.exp(p.market.demand_noise * z - 0.5 * p.market.demand_noise**2)
+        s.share, self.orders = market.allocate(share, market.target_shares(score, self.buyers), demand,
+                                               self.buyers, f.n, p.market)
+        # 7 record
+        failed_f = np.bincount((np.arange(W)[:, None] * f.n + self.buyers.link_firm).ravel(),
+                               failed.ravel(), minlength=W * f.n).reshape(W, f.n)
+        self.last = {
+            "output": pr.output, "good_output": pr.good_output, "productivity": pr.productivity,
+            "defect_rate": pr.defect_rate, "energy_per_unit": pr.energy_kwh / np.maximum(pr.output, 1e-9),
+            "energy_kwh": pr.energy_kwh, "accidents": wo.accidents, "accident_rate": s.accident_rate,
+            "absence_rate": wo.absent_days / (self.n_prod * p.workforce.working_days),
+            "engagement": self.engagement_mean, "skill": wo.skill / self.n_prod, "quits": wo.quits,
+            "team_active": s.team.astype(float), "suggestions": done, "orders": self.orders,
+            "revenue": pr.revenue, "operating_cost": pr.operating_cost, "unit_cost": pr.unit_cost,
+            "training_fee": fees["firm"], "profit": pr.profit, "failed_audits": failed_f,
+        }
+        self.recorder.record(t, self.last, s.practice, fees["programme"])
+        self.datacollector.collect(self)
+        self.month += 1
+        self.running = self.month < p.time.months
+
+    def _deliver_and_adopt(self, t: int) -> dict[str, Any]:
+        """Processes 1 and 2: delivery in the programme world, then adoption, decay and teams."""
+        p, f, s, sched = self.p, self.firms, self.state, self.schedule_plan
+        W = len(self.worlds)
+        fee_firm = np.zeros((W, f.n))
+        totals = {k: np.zeros(W) for k in PROGRAMME_OUTPUTS}
+        coop_workshop = np.zeros((W, f.n), bool)
+        if self.pw is not None and sched.n:
+            pw, fi = self.pw, sched.firm
+            d = delivery.deliver(t, sched, p.programme)
+            if d.workshop.any():
+                slots = delivery.classroom_slots(t, sched, d.workshop, f, p.programme)
+                workforce.train(self.workers, pw, slots, p.workforce)
+                totals["classroom_participants"][pw] = len(slots)
+                totals["workshops"][pw] = d.workshop.sum()
+                fee_firm[pw, fi] = d.fee_firm
+                totals["fee_firms"][pw] = d.fee_firm.sum()
+                totals["fee_sponsors"][pw] = d.fee_sponsor.sum()
+                totals["fee_programme"][pw] = d.fee_programme.sum()
+                coop_workshop[pw, fi] = d.workshop[:, COOP]
+            if d.workshop.any() or d.visits.any():
+                speed = adoption.adoption_speed(f.commitment[fi], s.practice[pw, fi, COOP], p.adoption)
+                s.practice[pw, fi] = adoption.adopt(s.practice[pw, fi], d.workshop, d.visits, speed, p.adoption)
+        s.practice = adoption.decay(s.practice, f.practice0, s.team, p.adoption)
+        u = self.streams.uniform("team", (2, f.n))
+        s.team = adoption.update_team(s.team, coop_workshop, f.commitment, self.lost_managers,
+                                      u[..., 0, :], u[..., 1, :], p.adoption)
+        return {"firm": fee_firm, "programme": totals}
+
+    def run(self) -> "ScoreModel":
+        """Step through every month of the scenario."""
+        while self.running:
+            self.step()
+        return self
+
+    # ----------------------------------------------------------------- Mesa views
+    def _reporters(self) -> dict[str, Any]:
+        """Aggregate indicators of each world, for ``mesa.DataCollector``."""
+        def mean_of(name: str, world: int):
+            return lambda m: float(np.average(m.last[name][world], weights=m.firms.size)) if m.month else float("nan")
+        def total_of(name: str, world: int):
+            return lambda m: float(m.last[name][world].sum()) if m.month else float("nan")
+        rep: dict[str, Any] = {}
+        for w, name in enumerate(self.worlds):
+            for var in ("accident_rate", "absence_rate", "defect_rate", "productivity", "engagement"):
+                rep[f"{var}_{name}"] = mean_of(var, w)
+            for var in ("good_output", "accidents", "profit"):
+                rep[f"{var}_{name}"] = total_of(var, w)
+        return rep
+
+    def firm_views(self) -> list["FirmView"]:
+        """Thin ``mesa.Agent`` views of the firms (built on first use; read-only)."""
+        if self._firm_views is None:
+            self._firm_views = [FirmView(self, i) for i in range(self.firms.n)]
+        return self._firm_views
+
+
+class FirmView(mesa.Agent):
+    """Read-only view of one firm for inspection; the arrays stay the state."""
+
+    def __init__(self, model: ScoreModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def size(self) -> int:
+        return int(self.model.firms.size[self.index])
+
+    @property
+    def practice(self) -> dict[str, float]:
+        from .params import AREAS
+        return dict(zip(AREAS, self.model.state.practice[0, self.index].tolist()))
+
+    @property
+    def participant(self) -> bool:
+        return bool(self.model.participant[self.index])
+
+
+__all__ = ["ScoreModel", "FirmView", "WORLDS", "replicate_seed", "QUALITY", "N_AREAS", "FIRM_OUTPUTS"]

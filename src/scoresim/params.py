@@ -1,0 +1,452 @@
+"""Typed parameters of the SCORE model: default, unit, valid range and source of each.
+
+Every numeric parameter is declared with :func:`P`, which records its unit and source in the
+field's metadata and its valid range as pydantic bounds. Unknown keys are rejected
+(``extra="forbid"``). Sources refer to the evidence table of the project
+(``EVIDENCE.md``: the SCORE Phase I brochure and the cited studies) or say ``assumption``
+when no figure exists; assumptions are exposed to sensitivity analysis through their ranges.
+
+Months are model steps. Money is in US dollars (USD). Shares and practice levels are in [0, 1].
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+AREAS: tuple[str, ...] = ("cooperation", "quality", "cleaner_production", "workforce", "osh")
+"""The five SCORE module areas, in module order (Module 1 is workplace cooperation)."""
+
+Area = Literal["cooperation", "quality", "cleaner_production", "workforce", "osh"]
+
+BROCHURE = "SCORE Phase I brochure (EVIDENCE.md section 1)"
+ASSUMPTION = "assumption"
+
+
+def P(default: Any, unit: str, lo: float | None = None, hi: float | None = None,
+      source: str = ASSUMPTION, doc: str = "", gt: float | None = None) -> Any:
+    """Declare a parameter with its unit, valid range [lo, hi] (or > gt) and source."""
+    return Field(default, ge=lo, le=hi, gt=gt, description=doc,
+                 json_schema_extra={"unit": unit, "source": source})
+
+
+class Section(BaseModel):
+    """Base of every parameter section: unknown keys are errors, assignment is validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+_MONTH = re.compile(r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$")
+
+
+def month_index(start: str, month: str) -> int:
+    """Months from ``start`` to ``month``, both 'YYYY-MM'."""
+    y0, m0 = (int(x) for x in start.split("-"))
+    y1, m1 = (int(x) for x in month.split("-"))
+    return (y1 - y0) * 12 + (m1 - m0)
+
+
+def _check_month(value: str) -> str:
+    if not _MONTH.match(value):
+        raise ValueError(f"{value!r} is not a month in the form 'YYYY-MM'")
+    return value
+
+
+class TimeParams(Section):
+    """Simulated calendar: monthly steps from ``start``."""
+
+    start: str = P("2008-01", "YYYY-MM", doc="first simulated month")
+    months: int = P(84, "months", 1, 600, doc="number of monthly steps")
+
+    _start = field_validator("start")(classmethod(lambda cls, v: _check_month(v)))
+
+
+class CountryParams(Section):
+    """A country of the firm population."""
+
+    weight: float = P(1.0, "relative weight", 0.0, 1e6, doc="share of firms (normalised)")
+    wage_usd_month: float = P(250.0, "USD/worker/month", 10.0, 10000.0,
+                              doc="production worker wage (assumption, order of magnitude)")
+    hazard_multiplier: float = P(1.0, "ratio", 0.1, 10.0,
+                                 doc="country multiplier of the sector accident hazard")
+
+
+class SectorParams(Section):
+    """A manufacturing sector: technology, prices and baseline quality, energy and safety."""
+
+    weight: float = P(1.0, "relative weight", 0.0, 1e6, doc="share of firms (normalised)")
+    units_per_worker_day: float = P(20.0, "units/worker-day", 0.01, 1e6,
+                                    doc="output of a present worker of average skill at baseline practice")
+    price_usd_per_unit: float = P(5.0, "USD/unit", 0.01, 1e6, doc="price buyers pay per good unit")
+    material_usd_per_unit: float = P(2.5, "USD/unit", 0.0, 1e6, doc="material cost per unit produced")
+    defect_rate: float = P(0.08, "share of units", 0.0, 0.9,
+                           doc="first-pass defect rate at baseline practice (no SME figure exists; "
+                               "cost of poor quality up to 20-25% of cost in apparel, EVIDENCE.md s3)")
+    energy_kwh_per_unit: float = P(1.0, "kWh/unit", 0.0, 1e6, doc="energy intensity at baseline practice")
+    accidents_per_100_year: float = P(11.0, "accidents/100 workers/year", 0.0, 100.0,
+                                      source="Yu et al. 2017; ILO (EVIDENCE.md s3): 9-14",
+                                      doc="baseline injury rate at baseline OSH practice")
+
+
+def _default_countries() -> dict[str, CountryParams]:
+    # Wages: stated assumptions of order of magnitude for manufacturing SMEs around 2010.
+    table = {
+        "China": (1.0, 350.0), "Colombia": (1.0, 350.0), "Ghana": (1.0, 120.0),
+        "India": (1.0, 130.0), "Indonesia": (1.0, 180.0), "South Africa": (1.0, 600.0),
+        "Viet Nam": (1.0, 150.0),
+    }
+    return {k: CountryParams(weight=w, wage_usd_month=wage) for k, (w, wage) in table.items()}
+
+
+def _default_sectors() -> dict[str, SectorParams]:
+    return {
+        "garments": SectorParams(weight=3.0, units_per_worker_day=25.0, price_usd_per_unit=4.0,
+                                 material_usd_per_unit=2.0, defect_rate=0.08,
+                                 energy_kwh_per_unit=0.3, accidents_per_100_year=9.0),
+        "food": SectorParams(weight=2.0, units_per_worker_day=60.0, price_usd_per_unit=1.5,
+                             material_usd_per_unit=0.8, defect_rate=0.05,
+                             energy_kwh_per_unit=0.5, accidents_per_100_year=11.0),
+        "metal_auto_parts": SectorParams(weight=2.0, units_per_worker_day=8.0,
+                                         price_usd_per_unit=15.0, material_usd_per_unit=7.0,
+                                         defect_rate=0.06, energy_kwh_per_unit=4.0,
+                                         accidents_per_100_year=14.0),
+        "electronics": SectorParams(weight=1.0, units_per_worker_day=15.0, price_usd_per_unit=8.0,
+                                    material_usd_per_unit=4.5, defect_rate=0.04,
+                                    energy_kwh_per_unit=1.0, accidents_per_100_year=7.0),
+    }
+
+
+class PopulationParams(Section):
+    """The firms, their workers and their buyers at the start of the simulation."""
+
+    n_firms: int = P(308, "firms", 1, 5_000_000, source=BROCHURE + ": 308 enterprises")
+    workers_mean: float = P(175.0, "workers/firm", 5.0, 5000.0,
+                            source=BROCHURE + ": 54,000 workers / 308 firms",
+                            doc="mean firm size (managers included)")
+    workers_sigma: float = P(0.6, "log-units", 0.0, 2.0, doc="sd of log firm size (lognormal)")
+    workers_min: int = P(10, "workers/firm", 5, 100000, doc="smallest firm")
+    workers_max: int = P(1000, "workers/firm", 5, 100000, doc="largest firm")
+    manager_share: float = P(0.08, "share of staff", 0.01, 0.5, doc="managers and supervisors")
+    women_share: float = P(0.3, "share of staff", 0.0, 1.0,
+                           source="SCORE Dec 2016: 30% of participants women (EVIDENCE.md s2)")
+    practice_mean: float = P(0.25, "practice level [0,1]", 0.0, 1.0,
+                             doc="mean baseline practice level in each area (Beta distributed)")
+    practice_concentration: float = P(8.0, "Beta a+b", 0.5, 1000.0, doc="spread of baseline practices")
+    skill_mean: float = P(0.6, "skill [0,1]", 0.0, 1.0,
+                          doc="mean worker skill at start (near the steady state of learning and turnover)")
+    engagement_mean: float = P(0.45, "engagement [0,1]", 0.0, 1.0, doc="mean worker engagement at start")
+    commitment_mean: float = P(0.5, "commitment [0,1]", 0.0, 1.0,
+                               doc="mean management commitment (Beta, concentration 4)")
+    tfp_sigma: float = P(0.2, "log-units", 0.0, 2.0, doc="sd of log firm efficiency (dispersion of TFP)")
+    tenure_mean_months: float = P(30.0, "months", 0.0, 600.0, doc="mean tenure at start (exponential)")
+    countries: dict[str, CountryParams] = Field(default_factory=_default_countries,
+                                                description="countries with weights and wages")
+    sectors: dict[str, SectorParams] = Field(default_factory=_default_sectors,
+                                             description="sectors with technology and baseline rates")
+
+    @model_validator(mode="after")
+    def _check(self) -> "PopulationParams":
+        if self.workers_min > self.workers_max:
+            raise ValueError("workers_min must not exceed workers_max")
+        for name, table in (("countries", self.countries), ("sectors", self.sectors)):
+            if not table:
+                raise ValueError(f"{name} must list at least one entry")
+            if sum(v.weight for v in table.values()) <= 0:
+                raise ValueError(f"{name}: weights must not all be zero")
+        return self
+
+
+class BuyerParams(Section):
+    """International and national buyers, their requirements, audits and sponsorship."""
+
+    n_buyers: int = P(40, "buyers", 1, 1_000_000)
+    international_share: float = P(0.5, "share of buyers", 0.0, 1.0)
+    links_per_firm: int = P(2, "buyers/firm", 1, 10, doc="buyers each supplier sells to")
+    sponsor_share: float = P(0.0, "share of international buyers", 0.0, 1.0,
+                             doc="international buyers that sponsor SCORE for their suppliers")
+    requirement_international: float = P(0.45, "compliance [0,1]", 0.0, 1.0,
+                                         doc="compliance level international buyers require")
+    requirement_national: float = P(0.25, "compliance [0,1]", 0.0, 1.0)
+    audits_per_year_international: float = P(1.0, "audits/supplier/year", 0.0, 12.0)
+    audits_per_year_national: float = P(0.25, "audits/supplier/year", 0.0, 12.0)
+
+
+class ProgrammeParams(Section):
+    """SCORE delivery: who is eligible, when modules start, visits, fees and who pays them."""
+
+    enabled: bool = Field(True, description="deliver the programme in the programme world")
+    modules: list[Area] = Field(default_factory=lambda: list(AREAS),
+                                description="modules offered, a subset of the five areas")
+    participants: int = P(308, "firms", 0, 5_000_000, source=BROCHURE,
+                          doc="firms enrolled (capped at the eligible number)")
+    eligible_sectors: list[str] = Field(default_factory=list, description="empty: all sectors")
+    eligible_countries: list[str] = Field(default_factory=list, description="empty: all countries")
+    eligible_min_workers: int = P(0, "workers/firm", 0, 1_000_000)
+    eligible_max_workers: int = P(1_000_000, "workers/firm", 0, 1_000_000)
+    targeting: Literal["random", "sponsored_first"] = Field(
+        "random", description="random among eligible, or suppliers of sponsoring buyers first")
+    enrol_start: str = P("2009-01", "YYYY-MM", source=BROCHURE + ": 2009 start")
+    enrol_end: str = P("2012-12", "YYYY-MM", source=BROCHURE + ": ended September 2013",
+                       doc="last month a cohort starts Module 1")
+    cohort_size: int = P(5, "firms/workshop", 1, 100,
+                         source="ILO SCORE pages WCMS_321117: 4-5 firms per workshop")
+    modules_per_firm: float = P(2.0, "modules/firm", 1.0, 5.0,
+                                source=BROCHURE + ": 2,400 classroom participants / 308 firms / 4 per module",
+                                doc="mean modules a participant takes (1 + Poisson, capped)")
+    module1_first: bool = Field(True, description="Module 1 (cooperation) first when offered "
+                                "(SCORE programme design)")
+    classroom_managers: int = P(2, "persons/firm/module", 0, 20, source="WCMS_321117")
+    classroom_workers: int = P(2, "persons/firm/module", 0, 20, source="WCMS_321117")
+    visits_per_module: int = P(3, "visits", 0, 12,
+                               source="SCORE Phase II mid-term evaluation: 3 visits within 3 months")
+    visit_months: int = P(3, "months", 1, 24, source="SCORE Phase II mid-term evaluation")
+    gap_months: int = P(2, "months", 0, 36, doc="pause between a module's last visit and the next module")
+    dropout: float = P(0.05, "probability/module", 0.0, 1.0, doc="chance a firm stops before a further module")
+    cost_per_module_usd: float = P(2500.0, "USD/firm/module", 0.0, 1e6, source=BROCHURE)
+    firm_share: float = P(0.11, "share of cost", 0.0, 1.0,
+                          source="Indonesia cost recovery 11% Phase I (ILO WCMS_613999)",
+                          doc="share of the module cost paid by the firm")
+    sponsor_share: float = P(0.0, "share of cost", 0.0, 1.0,
+                             source="China 2012: a buyer (Coop) paid 50% (ILO WCMS_204141)",
+                             doc="share paid by a sponsoring buyer for its suppliers")
+
+    _months = field_validator("enrol_start", "enrol_end")(classmethod(lambda cls, v: _check_month(v)))
+
+    @model_validator(mode="after")
+    def _check(self) -> "ProgrammeParams":
+        if self.firm_share + self.sponsor_share > 1.0 + 1e-12:
+            raise ValueError("firm_share + sponsor_share must not exceed 1")
+        if len(set(self.modules)) != len(self.modules):
+            raise ValueError("modules must not repeat")
+        if self.eligible_min_workers > self.eligible_max_workers:
+            raise ValueError("eligible_min_workers must not exceed eligible_max_workers")
+        if month_index(self.enrol_start, self.enrol_end) < 0:
+            raise ValueError("enrol_end must not be before enrol_start")
+        return self
+
+
+class AdoptionParams(Section):
+    """How practices move toward what a module teaches, and how they decay."""
+
+    target: float = P(0.8, "practice level [0,1]", 0.0, 1.0, doc="level a module teaches")
+    classroom_rate: float = P(0.10, "share of gap/workshop", 0.0, 1.0,
+                              doc="share of the gap to target closed by the workshop")
+    visit_rate: float = P(0.25, "share of gap/visit", 0.0, 1.0,
+                          source="Bloom et al. 2013: practices +38 vs +12 points (EVIDENCE.md s3)",
+                          doc="share of the gap closed per consulting visit, at commitment 0.5")
+    absorptive_cooperation: float = P(0.5, "ratio", 0.0, 5.0,
+                                      doc="extra adoption per unit of cooperation practice "
+                                          "(Module 1 first: the others build on it)")
+    decay: float = P(0.007, "1/month", 0.0, 0.2,
+                     source="Bloom et al. 2020: half of practices dropped after 8-9 years (~8%/year)",
+                     doc="monthly decay of practice above its baseline")
+    team_decay_factor: float = P(0.5, "ratio", 0.0, 1.0,
+                                 doc="decay multiplier while the improvement team is active")
+    team_setup: float = P(0.9, "probability", 0.0, 1.0,
+                          doc="chance Module 1 sets up a lasting enterprise improvement team")
+    team_lapse: float = P(0.02, "1/month", 0.0, 1.0,
+                          doc="monthly chance an active team lapses at commitment 0.5")
+    manager_quit_lapse: float = P(0.1, "probability/trained manager lost", 0.0, 1.0,
+                                  source="Bloom et al. 2020: manager turnover main cause of drop",
+                                  doc="extra lapse chance when a trained manager quits")
+
+
+class WorkforceParams(Section):
+    """Absence, accidents, engagement, turnover and skill of workers."""
+
+    working_days: float = P(22.0, "days/month", 1.0, 31.0)
+    absence_base: float = P(0.05, "share of days", 0.0, 0.5,
+                            source="WHO; Adhvaryu et al. (EVIDENCE.md s3): ~5% (2-11%)",
+                            doc="absence at engagement 0.5 and no workforce practice")
+    absence_engagement: float = P(1.0, "ratio per unit engagement", 0.0, 1.9,
+                                  doc="absence falls by this share per unit engagement above 0.5")
+    absence_workforce: float = P(0.3, "ratio", 0.0, 0.9,
+                                 doc="absence falls by this share at full workforce practice")
+    osh_hazard: float = P(1.5, "1/practice unit", 0.0, 10.0,
+                          source="Yu et al. 2017 RCT: participatory OSH training -42% injuries",
+                          doc="hazard multiplier exp(-osh_hazard * (osh - baseline mean))")
+    hazard_skill: float = P(0.5, "ratio", 0.0, 5.0, doc="extra hazard per unit of missing skill")
+    hazard_new_hire: float = P(0.5, "ratio", 0.0, 5.0, doc="extra hazard in the first 6 months of tenure")
+    days_lost_mean: float = P(12.0, "days/accident", 0.0, 365.0, doc="mean days lost per accident (exponential)")
+    engagement_speed: float = P(0.15, "1/month", 0.0, 1.0, doc="monthly adjustment of engagement to its target")
+    engagement_base: float = P(0.38, "engagement [0,1]", 0.0, 1.0, doc="target with no practices")
+    engagement_cooperation: float = P(0.35, "per practice unit", 0.0, 1.0)
+    engagement_workforce: float = P(0.15, "per practice unit", 0.0, 1.0)
+    engagement_team: float = P(0.05, "engagement", 0.0, 1.0, doc="target shift while a team is active")
+    engagement_accidents: float = P(0.005, "per accident/100 workers/year", 0.0, 0.1)
+    engagement_peers: float = P(0.3, "weight", 0.0, 1.0, doc="weight of the firm's mean engagement in the target")
+    quit_base: float = P(0.025, "1/month", 0.0, 0.5, doc="monthly quit chance at engagement 0.5")
+    quit_engagement: float = P(1.0, "ratio per unit engagement", 0.0, 1.9)
+    quit_workforce: float = P(0.3, "ratio", 0.0, 0.9, doc="quits fall by this share at full workforce practice")
+    hire_skill: float = P(0.2, "skill [0,1]", 0.0, 1.0, doc="skill of a replacement hire")
+    hire_engagement: float = P(0.45, "engagement [0,1]", 0.0, 1.0)
+    skill_growth: float = P(0.02, "share of gap/month", 0.0, 1.0, doc="learning on the job")
+    skill_growth_workforce: float = P(1.0, "ratio", 0.0, 10.0, doc="extra learning at full workforce practice")
+    classroom_skill: float = P(0.1, "skill", 0.0, 1.0, doc="skill gained by a classroom participant")
+    classroom_engagement: float = P(0.1, "engagement", 0.0, 1.0)
+
+
+class SuggestionParams(Section):
+    """Worker suggestions and the small lasting gains of those implemented."""
+
+    rate: float = P(0.03, "suggestions/worker/month", 0.0, 5.0,
+                    doc="at full cooperation practice and engagement 0.5")
+    team_multiplier: float = P(2.0, "ratio", 1.0, 10.0, doc="rate multiplier while a team is active")
+    implemented: float = P(0.3, "share", 0.0, 1.0)
+    gain_productivity: float = P(0.002, "relative/suggestion", 0.0, 0.1)
+    gain_defects: float = P(0.003, "relative/suggestion", 0.0, 0.1)
+    gain_energy: float = P(0.001, "relative/suggestion", 0.0, 0.1)
+    gain_cap: float = P(0.5, "relative", 0.0, 1.0, doc="largest cumulative gain a firm can reach")
+    erosion: float = P(0.02, "1/month", 0.0, 1.0,
+                       doc="monthly erosion of past gains (products and processes change); "
+                           "gains start at their steady state under baseline practice")
+
+
+class ProductionParams(Section):
+    """Output, defects, energy and costs."""
+
+    skill_effect: float = P(0.6, "ratio per skill unit", 0.0, 5.0, doc="output gain per unit of mean skill above 0.5")
+    quality_effect: float = P(0.10, "ratio per practice unit", 0.0, 2.0,
+                              source="Bloom et al. 2013: productivity +17% year 1 (EVIDENCE.md s3)")
+    cleaner_effect: float = P(0.08, "ratio per practice unit", 0.0, 2.0)
+    workforce_effect: float = P(0.08, "ratio per practice unit", 0.0, 2.0,
+                                source="Adhvaryu et al.: soft skills +11-12% (EVIDENCE.md s3)")
+    cooperation_effect: float = P(0.10, "ratio per practice unit", 0.0, 2.0)
+    defect_quality: float = P(1.2, "1/practice unit", 0.0, 10.0,
+                              doc="defect multiplier exp(-defect_quality * (quality - baseline mean))")
+    defect_skill: float = P(0.5, "ratio per skill unit", 0.0, 5.0)
+    defect_engagement: float = P(0.3, "ratio per engagement unit", 0.0, 5.0)
+    defect_noise: float = P(0.1, "log-sd", 0.0, 2.0, doc="month-to-month variation of the defect rate")
+    rework_share: float = P(0.5, "share of defects", 0.0, 1.0, doc="defective units reworked, the rest scrapped")
+    rework_cost: float = P(0.3, "share of material cost", 0.0, 5.0)
+    energy_cleaner: float = P(0.15, "ratio per practice unit", 0.0, 0.9,
+                              doc="energy per unit falls by this share per unit of cleaner-production practice")
+    energy_price_usd_kwh: float = P(0.1, "USD/kWh", 0.0, 10.0)
+    accident_cost_usd: float = P(470.0, "USD/accident", 0.0, 1e6,
+                                 source="BMC Public Health 2022 (Ethiopia), EVIDENCE.md s3")
+    manager_wage_ratio: float = P(3.0, "ratio", 1.0, 50.0)
+
+
+class MarketParams(Section):
+    """Buyers' demand and how they allocate orders across suppliers."""
+
+    demand_ratio: float = P(1.0, "ratio", 0.1, 10.0, doc="buyer demand relative to suppliers' baseline good output")
+    demand_noise: float = P(0.03, "log-sd/month", 0.0, 1.0)
+    adjust: float = P(0.1, "1/month", 0.0, 1.0, doc="speed at which order shares follow attractiveness")
+    weight_quality: float = P(5.0, "per defect-rate unit relative", 0.0, 100.0)
+    weight_reliability: float = P(1.0, "per fill-rate unit", 0.0, 100.0)
+    weight_compliance: float = P(1.0, "per compliance unit", 0.0, 100.0)
+    weight_price: float = P(2.0, "per log price", 0.0, 100.0)
+    audit_cut: float = P(0.3, "share of orders", 0.0, 1.0, doc="order share cut after a failed audit")
+    spot_price: float = P(0.7, "share of price", 0.0, 1.0, doc="price of good output beyond orders")
+
+
+class RecordingParams(Section):
+    """What is recorded: a firm panel, or group aggregates plus the participants' panel."""
+
+    level: Literal["firm", "group"] = Field("firm", description="firm panel or group aggregates")
+
+
+class ReportingParams(Section):
+    """How participants' self-reported before/after changes are computed."""
+
+    window_months: int = P(6, "months", 1, 36, doc="months averaged before enrolment and after completion")
+    lag_months: int = P(0, "months", 0, 36, doc="months after completion before the after-window")
+    threshold: float = P(0.02, "relative change", 0.0, 1.0, doc="a change beyond this counts as improvement")
+    adoption_threshold: float = P(0.1, "practice level", 0.0, 1.0,
+                                  doc="rise in mean practice of taken modules that counts as adoption")
+
+
+class RunParams(Section):
+    """Seed and ensemble size (the CLI may override them)."""
+
+    seed: int = P(1, "integer", 0, 2**63 - 1)
+    replicates: int = P(10, "runs", 1, 100000)
+    common_random_numbers: bool = Field(True, description="pair the worlds on the same draws")
+
+
+class Scenario(Section):
+    """A complete, validated scenario: every parameter of a run."""
+
+    name: str = Field("scenario", description="short scenario name")
+    description: str = Field("", description="what the scenario is for")
+    run: RunParams = Field(default_factory=RunParams)
+    time: TimeParams = Field(default_factory=TimeParams)
+    population: PopulationParams = Field(default_factory=PopulationParams)
+    buyers: BuyerParams = Field(default_factory=BuyerParams)
+    programme: ProgrammeParams = Field(default_factory=ProgrammeParams)
+    adoption: AdoptionParams = Field(default_factory=AdoptionParams)
+    workforce: WorkforceParams = Field(default_factory=WorkforceParams)
+    suggestions: SuggestionParams = Field(default_factory=SuggestionParams)
+    production: ProductionParams = Field(default_factory=ProductionParams)
+    market: MarketParams = Field(default_factory=MarketParams)
+    recording: RecordingParams = Field(default_factory=RecordingParams)
+    reporting: ReportingParams = Field(default_factory=ReportingParams)
+
+    @model_validator(mode="after")
+    def _check(self) -> "Scenario":
+        prog = self.programme
+        for field, names, table in (("eligible_sectors", prog.eligible_sectors, self.population.sectors),
+                                    ("eligible_countries", prog.eligible_countries, self.population.countries)):
+            unknown = [n for n in names if n not in table]
+            if unknown:
+                raise ValueError(f"programme.{field}: {unknown} not among {sorted(table)}")
+        return self
+
+
+def describe_parameters(model: type[BaseModel] = Scenario, prefix: str = "",
+                        instance: BaseModel | None = None) -> list[dict[str, str]]:
+    """Flatten the parameter tree into rows: path, unit, default, range, source, doc."""
+    instance = instance if instance is not None else model()
+    rows: list[dict[str, str]] = []
+    for name, field in model.model_fields.items():
+        value = getattr(instance, name)
+        path = f"{prefix}{name}"
+        if isinstance(value, BaseModel):
+            rows += describe_parameters(type(value), path + ".", value)
+        elif isinstance(value, dict) and value and isinstance(next(iter(value.values())), BaseModel):
+            for key, sub in value.items():
+                rows += describe_parameters(type(sub), f"{path}.{key}.", sub)
+        else:
+            extra = field.json_schema_extra or {}
+            rows.append({
+                "path": path,
+                "unit": str(extra.get("unit", "")),
+                "default": _fmt(value),
+                "range": _range(field),
+                "source": str(extra.get("source", "")),
+                "doc": field.description or "",
+            })
+    return rows
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
+def _range(field: Any) -> str:
+    lo = hi = None
+    lo_open = False
+    for m in field.metadata:
+        if getattr(m, "ge", None) is not None:
+            lo = m.ge
+        if getattr(m, "gt", None) is not None:
+            lo, lo_open = m.gt, True
+        if getattr(m, "le", None) is not None:
+            hi = m.le
+    if lo is None and hi is None:
+        ann = field.annotation
+        args = getattr(ann, "__args__", None)
+        if ann is bool:
+            return "true/false"
+        if args and all(isinstance(a, str) for a in args):
+            return " | ".join(args)
+        return ""
+    left = "(" if lo_open else "["
+    return f"{left}{_fmt(lo) if lo is not None else '-inf'}, {_fmt(hi) if hi is not None else 'inf'}]"

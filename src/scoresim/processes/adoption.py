@@ -1,0 +1,47 @@
+"""Process 2, practice adoption and decay, and the enterprise improvement team.
+
+A workshop closes ``classroom_rate`` of the gap between a practice and the level the module
+teaches, each consulting visit ``visit_rate`` of it, both scaled by management commitment and
+by absorptive capacity (cooperation practice, which Module 1 builds). Practices above their
+baseline decay each month, more slowly while the improvement team is active.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..params import AdoptionParams
+from ..state import COOP
+
+
+def adoption_speed(commitment: np.ndarray, cooperation: np.ndarray, a: AdoptionParams) -> np.ndarray:
+    """Multiplier of the adoption rates: 1 at commitment 0.5 and no cooperation practice."""
+    return 2.0 * commitment * (1.0 + a.absorptive_cooperation * cooperation)
+
+
+def adopt(practice: np.ndarray, workshop: np.ndarray, visits: np.ndarray, speed: np.ndarray,
+          a: AdoptionParams) -> np.ndarray:
+    """New practice levels (P, 5) of participants after this month's workshops and visits."""
+    r_class = np.clip(a.classroom_rate * speed, 0.0, 1.0)[:, None]
+    r_visit = np.clip(a.visit_rate * speed, 0.0, 1.0)[:, None]
+    closed = 1.0 - (1.0 - r_class) ** workshop * (1.0 - r_visit) ** visits
+    return practice + closed * np.maximum(a.target - practice, 0.0)
+
+
+def decay(practice: np.ndarray, baseline: np.ndarray, team: np.ndarray, a: AdoptionParams) -> np.ndarray:
+    """Practice levels (W, F, 5) after a month of decay toward the baseline (F, 5)."""
+    rate = a.decay * np.where(team, a.team_decay_factor, 1.0)[..., None]
+    return practice - rate * np.maximum(practice - baseline, 0.0)
+
+
+def update_team(team: np.ndarray, coop_workshop: np.ndarray, commitment: np.ndarray,
+                trained_managers_lost: np.ndarray, u_setup: np.ndarray, u_lapse: np.ndarray,
+                a: AdoptionParams) -> np.ndarray:
+    """Team state (W, F): set up at a Module 1 workshop, lapses with low commitment or when
+    trained managers leave. ``coop_workshop`` is (W, F) bool; draws are (F,) uniforms."""
+    lapse = a.team_lapse * 2.0 * (1.0 - commitment) + a.manager_quit_lapse * trained_managers_lost
+    kept = team & (u_lapse >= lapse)
+    return kept | (coop_workshop & (u_setup < a.team_setup))
+
+
+__all__ = ["adoption_speed", "adopt", "decay", "update_team", "COOP"]

@@ -1,0 +1,135 @@
+"""Process 3, the workforce: engagement, skill, accidents, absence and quits of every worker.
+
+Firm-level drivers are computed first (cheap, one value per firm) and gathered to workers in
+one indexing operation; the per-worker work is a fixed, short sequence of in-place float32
+operations. Three uniforms per worker and month (absence, accident, turnover streams) make
+every worker-level event; conditional on an accident, the same uniform rescaled gives the
+days lost (exponential), so no draw depends on the state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..params import WorkforceParams
+from ..state import COOP, OSH, WORKFORCE, Workers
+
+HAZARD, ABSENCE, ENGAGE, QUIT, GROWTH = range(5)
+NEW_HIRE_MONTHS = 6.0
+
+
+@dataclass
+class WorkforceOutcome:
+    """Firm-level results of the month, arrays (W, F)."""
+
+    absent_days: np.ndarray      # production workers' days absent (sickness and injury)
+    skill: np.ndarray            # sum of production workers' skill
+    engagement: np.ndarray       # sum of all staff's engagement
+    accidents: np.ndarray        # accidents (all staff)
+    quits: np.ndarray            # quits replaced by new hires
+    trained_managers_lost: np.ndarray  # trained managers who quit
+
+
+def firm_drivers(practice: np.ndarray, team: np.ndarray, accident_rate: np.ndarray,
+                 engagement_mean: np.ndarray, hazard_base: np.ndarray, practice_mean: float,
+                 w: WorkforceParams) -> np.ndarray:
+    """(W, 5, F) float32 firm-level drivers gathered to workers: hazard (1/month), absence
+    share, engagement target, quit chance (1/month) and skill growth (share of gap/month)."""
+    osh, wfm, coop = practice[..., OSH], practice[..., WORKFORCE], practice[..., COOP]
+    target = (w.engagement_base + w.engagement_cooperation * coop + w.engagement_workforce * wfm
+              + w.engagement_team * team - w.engagement_accidents * accident_rate)
+    target = np.clip((1 - w.engagement_peers) * target + w.engagement_peers * engagement_mean, 0, 1)
+    out = np.stack([
+        hazard_base * np.exp(-w.osh_hazard * (osh - practice_mean)),
+        w.absence_base * (1.0 - w.absence_workforce * wfm),
+        target,
+        w.quit_base * (1.0 - w.quit_workforce * wfm),
+        np.minimum(w.skill_growth * (1.0 + w.skill_growth_workforce * wfm), 1.0),
+    ], axis=1)
+    return out.astype(np.float32)
+
+
+def hazard_norm(skill: np.ndarray, tenure: np.ndarray, w: WorkforceParams) -> float:
+    """Mean of the individual hazard factor in a population, to keep the firm rate calibrated."""
+    new = tenure < NEW_HIRE_MONTHS
+    return float(np.mean((1 + w.hazard_skill * (1 - skill)) * (1 + w.hazard_new_hire * new)))
+
+
+def workforce_step(wk: Workers, drivers: np.ndarray, u_absence: np.ndarray, u_accident: np.ndarray,
+                   u_quit: np.ndarray, bounds: np.ndarray, n_firms: int, w: WorkforceParams,
+                   hazard_scale: float) -> WorkforceOutcome:
+    """Advance every worker one month (state updated in place) and return firm sums.
+
+    ``drivers`` is (W, 5, F) from :func:`firm_drivers`; ``u_*`` are uniforms of shape (N,) or
+    (W, N); ``bounds`` are the interleaved slot offsets [start_f, start_f + managers_f, ...].
+    """
+    g = drivers[:, :, wk.firm]                      # (W, 5, N)
+    e, s, inj = wk.engagement, wk.skill, wk.injured
+    tmp = g[:, ENGAGE] - e
+    tmp *= w.engagement_speed
+    e += tmp
+    np.subtract(1.0, s, out=tmp)
+    tmp *= g[:, GROWTH]
+    s += tmp
+    # accidents: individual hazard from the firm's, missing skill and new-hire status
+    hz = np.subtract(1.0, s)
+    hz *= w.hazard_skill
+    hz += 1.0
+    if w.hazard_new_hire:
+        hz += (wk.tenure < NEW_HIRE_MONTHS) * np.float32(w.hazard_new_hire)
+    hz *= g[:, HAZARD]
+    hz *= hazard_scale
+    hit = np.flatnonzero((u_accident < hz) & (inj <= 0))
+    W, N = e.shape
+    ua = _pick(u_accident, hit, N)
+    days = -w.days_lost_mean * np.log1p(-np.minimum(ua / hz.reshape(-1)[hit], 0.999999))
+    inj.reshape(-1)[hit] = days
+    # absence: stochastic rounding of expected sick days, plus injury days
+    pa = np.multiply(e, -w.absence_engagement)
+    pa += 1.0 + 0.5 * w.absence_engagement
+    pa *= g[:, ABSENCE]
+    pa *= w.working_days
+    pa += u_absence
+    np.floor(pa, out=pa)
+    np.minimum(inj, w.working_days, out=tmp)
+    inj -= tmp
+    pa += tmp
+    np.minimum(pa, w.working_days, out=pa)
+    pa *= ~wk.manager                               # production workers' days only
+    # quits: replaced by a new hire in the same slot
+    q = np.multiply(e, -w.quit_engagement, out=tmp)
+    q += 1.0 + 0.5 * w.quit_engagement
+    q *= g[:, QUIT]
+    left = np.flatnonzero(u_quit < q)
+    slot = left % N
+    lost_manager = wk.manager[slot] & wk.trained.reshape(-1)[left]
+    for arr, value in ((wk.skill, w.hire_skill), (wk.engagement, w.hire_engagement),
+                       (wk.tenure, 0.0), (wk.injured, 0.0), (wk.trained, False)):
+        arr.reshape(-1)[left] = value
+    wk.tenure += 1.0
+    sums = np.add.reduceat(np.stack([pa, s * ~wk.manager, e]), bounds, axis=2)  # (3, W, 2F)
+    key_hit = (hit // N) * n_firms + wk.firm[hit % N]
+    key_left = (left // N) * n_firms + wk.firm[slot]
+    count = lambda k, wts=None: np.bincount(k, wts, minlength=W * n_firms).reshape(W, n_firms)  # noqa: E731
+    return WorkforceOutcome(
+        absent_days=sums[0][:, 1::2].astype(np.float64),
+        skill=sums[1][:, 1::2].astype(np.float64),
+        engagement=(sums[2][:, 0::2] + sums[2][:, 1::2]).astype(np.float64),
+        accidents=count(key_hit).astype(np.float64),
+        quits=count(key_left).astype(np.float64),
+        trained_managers_lost=count(key_left, lost_manager.astype(float)),
+    )
+
+
+def _pick(u: np.ndarray, flat_idx: np.ndarray, n: int) -> np.ndarray:
+    """Values of a (N,) or (W, N) uniform array at flat (W, N) indices."""
+    return u[flat_idx % n] if u.ndim == 1 else u.reshape(-1)[flat_idx]
+
+
+def train(wk: Workers, world: int, slots: np.ndarray, w: WorkforceParams) -> None:
+    """Classroom participants in ``world``: trained, with a skill and engagement gain (in place)."""
+    wk.trained[world, slots] = True
+    wk.skill[world, slots] = np.minimum(wk.skill[world, slots] + w.classroom_skill, 1.0)
+    wk.engagement[world, slots] = np.minimum(wk.engagement[world, slots] + w.classroom_engagement, 1.0)

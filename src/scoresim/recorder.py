@@ -1,0 +1,99 @@
+"""Declared outputs and their preallocated arrays.
+
+Each monthly firm output is declared once with its units, long name and how it aggregates
+(``sum`` or worker-weighted ``mean``). At level ``firm`` every firm's panel is kept; at level
+``group`` the panel is kept for participants only (their reports need it) and every firm is
+also summed into groups (country x sector x participant), so a million-firm run stays small.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+FIRM_OUTPUTS: dict[str, tuple[str, str, str]] = {
+    # name: (units, long_name, aggregation)
+    "output": ("units/month", "units produced", "sum"),
+    "good_output": ("units/month", "good units (first pass plus reworked)", "sum"),
+    "productivity": ("units/worker-day", "good units per paid production-worker day", "mean"),
+    "defect_rate": ("1", "first-pass defect rate (share of units)", "mean"),
+    "energy_per_unit": ("kWh/unit", "energy use per unit produced", "mean"),
+    "energy_kwh": ("kWh/month", "energy use", "sum"),
+    "accidents": ("accidents/month", "workplace accidents", "sum"),
+    "accident_rate": ("accidents/100 workers/year", "accident rate (annualised)", "mean"),
+    "absence_rate": ("1", "share of production-worker days absent", "mean"),
+    "engagement": ("1", "mean engagement of staff (workplace relations)", "mean"),
+    "skill": ("1", "mean skill of production workers", "mean"),
+    "quits": ("workers/month", "quits replaced by new hires", "sum"),
+    "team_active": ("1", "enterprise improvement team active (0/1)", "mean"),
+    "suggestions": ("suggestions/month", "worker suggestions implemented", "sum"),
+    "orders": ("units/month", "orders received from buyers", "sum"),
+    "revenue": ("USD/month", "revenue", "sum"),
+    "operating_cost": ("USD/month", "wages, materials, rework, energy and accident costs", "sum"),
+    "unit_cost": ("USD/unit", "operating cost per good unit", "mean"),
+    "training_fee": ("USD/month", "SCORE fees paid by the firm", "sum"),
+    "profit": ("USD/month", "revenue less operating cost and fees", "sum"),
+    "failed_audits": ("audits/month", "buyer audits failed", "sum"),
+}
+PRACTICE = ("practice", "1", "practice level by SCORE area")
+PROGRAMME_OUTPUTS: dict[str, tuple[str, str]] = {
+    "fee_programme": ("USD/month", "module fees paid by the programme"),
+    "fee_firms": ("USD/month", "module fees paid by firms"),
+    "fee_sponsors": ("USD/month", "module fees paid by sponsoring buyers"),
+    "workshops": ("modules/month", "module workshops held (one firm, one module)"),
+    "classroom_participants": ("persons/month", "classroom participants trained"),
+}
+
+
+@dataclass
+class Recorder:
+    """Preallocated output arrays for one run.
+
+    Parameters
+    ----------
+    n_worlds, n_months : world and time sizes.
+    panel_firms : (K,) indices of firms whose panel is kept.
+    group : (F,) group index of each firm, or None for no group aggregates.
+    weight : (F,) worker weights for group means.
+    """
+
+    n_worlds: int
+    n_months: int
+    panel_firms: np.ndarray
+    group: np.ndarray | None
+    n_groups: int
+    weight: np.ndarray
+
+    def __post_init__(self) -> None:
+        W, T, K = self.n_worlds, self.n_months, len(self.panel_firms)
+        self.panel = {k: np.zeros((W, T, K), np.float32) for k in FIRM_OUTPUTS}
+        self.practice = np.zeros((W, T, K, 5), np.float32)
+        self.programme = {k: np.zeros((W, T)) for k in PROGRAMME_OUTPUTS}
+        if self.group is not None:
+            G = self.n_groups
+            self.groups = {k: np.zeros((W, T, G)) for k in FIRM_OUTPUTS}
+            self.group_practice = np.zeros((W, T, G, 5))
+            self._key = (np.arange(W)[:, None] * G + self.group[None, :]).ravel()
+            self._wsum = np.bincount(self.group, self.weight, minlength=G)
+
+    def record(self, t: int, firm_values: dict[str, np.ndarray], practice: np.ndarray,
+               programme: dict[str, np.ndarray]) -> None:
+        """Store month ``t``: firm values (W, F), practice (W, F, 5), programme totals (W,)."""
+        idx = self.panel_firms
+        for k, v in firm_values.items():
+            self.panel[k][:, t] = v[:, idx]
+        self.practice[:, t] = practice[:, idx]
+        for k, v in programme.items():
+            self.programme[k][:, t] = v
+        if self.group is not None:
+            for k, v in firm_values.items():
+                self.groups[k][:, t] = self._aggregate(v, FIRM_OUTPUTS[k][2])
+            for a in range(5):
+                self.group_practice[:, t, :, a] = self._aggregate(practice[..., a], "mean")
+
+    def _aggregate(self, v: np.ndarray, how: str) -> np.ndarray:
+        W, G = self.n_worlds, self.n_groups
+        wts = v if how == "sum" else v * self.weight
+        tot = np.bincount(self._key, wts.ravel(), minlength=W * G).reshape(W, G)
+        return tot if how == "sum" else tot / np.maximum(self._wsum, 1e-12)

@@ -1,0 +1,229 @@
+"""What participating firms would report, beside the causal effect of the programme.
+
+SCORE's Phase I figures are self-reported before/after changes with no comparison group. For
+each participant and indicator this module computes, in every replicate:
+
+* the *reported change*: the indicator's mean over the ``window_months`` after completion
+  (after ``lag_months``) against its mean over the ``window_months`` before the first
+  workshop, in the programme world, relative ((after - before) / before) or, for adoption,
+  in practice points; firms whose baseline is zero cannot report a relative change (NaN);
+* whether the firm *reports an improvement*: a change beyond ``threshold`` (for adoption,
+  ``adoption_threshold`` points) in the good direction;
+* the *causal effect*: the programme world against the counterfactual over the same
+  after-window, per firm relative to the counterfactual.
+
+Aggregates per replicate: the mean reported change over firms that can report, the share of
+participants reporting improvement, and the causal effect averaged over participants. For
+accidents, a rare event, both the mean change and the effect are pooled ratios of accident
+counts summed over participants: a mean of per-firm ratios of small counts is biased upward.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from .params import ReportingParams
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An outcome participants report on."""
+
+    variable: str      # firm output it is computed from ("practice_taken" for adoption)
+    direction: int     # +1 when higher is better, -1 when lower is better
+    kind: str          # "relative" change or practice "points"
+    phase1: str        # the Phase I figure as printed, "" when none
+    phase1_change: tuple[float, float] | None = None  # printed mean change (range)
+    phase1_share: tuple[float, float] | None = None   # printed share of firms reporting improvement
+
+
+INDICATORS: dict[str, Indicator] = {
+    "adoption": Indicator("practice_taken", +1, "points", "75-80% adopted good practices",
+                          phase1_share=(0.75, 0.80)),
+    "relations": Indicator("engagement", +1, "relative", "70% improved workplace relations",
+                           phase1_share=(0.70, 0.70)),
+    "defects": Indicator("defect_rate", -1, "relative", "80% lower defects, -10% average",
+                         phase1_change=(-0.10, -0.10), phase1_share=(0.80, 0.80)),
+    "accidents": Indicator("accidents", -1, "relative", "16% fewer accidents",
+                           phase1_change=(-0.16, -0.16)),
+    "absenteeism": Indicator("absence_rate", -1, "relative", "absenteeism -3.6%",
+                             phase1_change=(-0.036, -0.036)),
+    "productivity": Indicator("productivity", +1, "relative", "+15 to 50%",
+                              phase1_change=(0.15, 0.50)),
+    "energy": Indicator("energy_per_unit", -1, "relative", "-2% kWh per unit",
+                        phase1_change=(-0.02, -0.02)),
+    "unit_cost": Indicator("unit_cost", -1, "relative", ">50% reported cost savings",
+                           phase1_share=(0.50, 1.0)),
+}
+POOLED = {"accidents"}
+
+
+def window_means(x: np.ndarray, first: np.ndarray, length: int) -> np.ndarray:
+    """Means of ``x`` (..., T, K) over months [first_k, first_k + length) per firm k; NaN where
+    the window leaves the simulated period."""
+    T = x.shape[-2]
+    cs = np.concatenate([np.zeros(x.shape[:-2] + (1, x.shape[-1])), np.cumsum(x, axis=-2)], axis=-2)
+    ok = (first >= 0) & (first + length <= T)
+    a = np.clip(first, 0, T)
+    b = np.clip(first + length, 0, T)
+    k = np.arange(x.shape[-1])
+    out = (cs[..., b, k] - cs[..., a, k]) / length
+    return np.where(ok, out, np.nan)
+
+
+def indicator_panel(ds: xr.Dataset, name: str) -> np.ndarray:
+    """(replicate, world, time, firm) values of an indicator's variable."""
+    var = INDICATORS[name].variable
+    if var == "practice_taken":
+        taken = ds["module_taken"].values.astype(float)             # (firm, area)
+        n = np.maximum(taken.sum(axis=1), 1.0)
+        return (ds["practice"].values * taken).sum(axis=-1) / n
+    return ds[var].values.astype(float)
+
+
+def firm_reports(ds: xr.Dataset, rp: ReportingParams) -> xr.Dataset:
+    """Per participant (replicate, indicator, firm): reported change, improvement, causal effect."""
+    worlds = list(ds["world"].values)
+    enrol = ds["enrol_month"].values
+    after0 = ds["completion_month"].values + 1 + rp.lag_months
+    part = ds["participant"].values.astype(bool)
+    before_first = np.where(part, enrol - rp.window_months, -1)
+    after_first = np.where(part, after0, -1)
+    names = list(INDICATORS)
+    shape = (ds.sizes["replicate"], len(names), ds.sizes["firm"])
+    change, improved, effect = np.full(shape, np.nan), np.zeros(shape, bool), np.full(shape, np.nan)
+    for i, name in enumerate(names):
+        ind = INDICATORS[name]
+        x = indicator_panel(ds, name)
+        pw = worlds.index("programme") if "programme" in worlds else None
+        cw = worlds.index("counterfactual") if "counterfactual" in worlds else None
+        if pw is None:
+            continue
+        before = window_means(x[:, pw], before_first, rp.window_months)
+        after = window_means(x[:, pw], after_first, rp.window_months)
+        if ind.kind == "points":
+            ch = after - before
+            thr = rp.adoption_threshold
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ch = np.where(before > 0, (after - before) / before, np.nan)
+            thr = rp.threshold
+        change[:, i] = ch
+        improved[:, i] = np.nan_to_num(ind.direction * ch, nan=-np.inf) > thr
+        if cw is not None:
+            cf = window_means(x[:, cw], after_first, rp.window_months)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                effect[:, i] = (after - cf) if ind.kind == "points" else np.where(cf > 0, after / cf - 1, np.nan)
+    dims = ("replicate", "indicator", "firm")
+    return xr.Dataset(
+        {
+            "reported_change": (dims, change, {"units": "1 (relative) or practice points (adoption)",
+                                               "long_name": "change a participant would report, after vs before"}),
+            "reports_improvement": (dims, improved, {"units": "1", "long_name":
+                                                     "participant reports an improvement beyond the threshold"}),
+            "firm_effect": (dims, effect, {"units": "1 (relative) or practice points (adoption)",
+                                           "long_name": "causal effect: programme vs counterfactual world"}),
+        },
+        coords={"indicator": names},
+    )
+
+
+def aggregate_reports(ds: xr.Dataset, reports: xr.Dataset, rp: ReportingParams) -> xr.Dataset:
+    """Per replicate and indicator: mean reported change, share reporting improvement, effect."""
+    part = ds["participant"].values.astype(bool)
+    valid = part & (ds["completion_month"].values + 1 + rp.lag_months + rp.window_months
+                    <= ds.sizes["time"]) & (ds["enrol_month"].values - rp.window_months >= 0)
+    change = reports["reported_change"].values[..., valid]
+    improved = reports["reports_improvement"].values[..., valid]
+    effect = reports["firm_effect"].values[..., valid]
+    names = list(reports["indicator"].values)
+    with np.errstate(invalid="ignore"), _quiet():
+        mean_change = np.nanmean(change, axis=-1)
+        share = improved.mean(axis=-1) if valid.any() else np.full(change.shape[:2], np.nan)
+        eff = np.nanmean(effect, axis=-1)
+    worlds = list(ds["world"].values)
+    if "programme" in worlds:
+        for name in POOLED & set(names):
+            i = names.index(name)
+            x = indicator_panel(ds, name)
+            after_first = np.where(valid, ds["completion_month"].values + 1 + rp.lag_months, -1)
+            before_first = np.where(valid, ds["enrol_month"].values - rp.window_months, -1)
+            prog = window_means(x[:, worlds.index("programme")], after_first, rp.window_months)[..., valid]
+            before = window_means(x[:, worlds.index("programme")], before_first, rp.window_months)[..., valid]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean_change[:, i] = prog.sum(axis=-1) / before.sum(axis=-1) - 1
+                if "counterfactual" in worlds:
+                    cf = window_means(x[:, worlds.index("counterfactual")], after_first,
+                                      rp.window_months)[..., valid]
+                    eff[:, i] = prog.sum(axis=-1) / cf.sum(axis=-1) - 1
+    dims = ("replicate", "indicator")
+    return xr.Dataset(
+        {
+            "mean_reported_change": (dims, mean_change, {"units": "1 or practice points",
+                                                         "long_name": "mean change participants would report"}),
+            "share_reporting_improvement": (dims, share, {"units": "1", "long_name":
+                                                          "share of participants reporting improvement"}),
+            "effect": (dims, eff, {"units": "1 or practice points",
+                                   "long_name": "causal effect on participants (programme vs counterfactual)"}),
+            "n_reporting": ((), int(valid.sum()), {"units": "firms", "long_name":
+                                                   "participants with both windows inside the simulated period"}),
+        },
+        coords={"indicator": names},
+    )
+
+
+class _quiet:
+    """Silence numpy's 'mean of empty slice' warnings inside a block."""
+
+    def __enter__(self):
+        import warnings
+        self._w = warnings.catch_warnings()
+        self._w.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+    def __exit__(self, *exc):
+        return self._w.__exit__(*exc)
+
+
+def summary_table(ds: xr.Dataset) -> list[dict[str, object]]:
+    """Rows per indicator: reported change, share improving, effect with 90% interval, Phase I."""
+    rows = []
+    for name in ds["indicator"].values:
+        ind = INDICATORS[str(name)]
+        sel = dict(indicator=name)
+        eff = ds["effect"].sel(sel).values
+        rows.append({
+            "indicator": str(name),
+            "kind": ind.kind,
+            "reported_change": float(np.nanmedian(ds["mean_reported_change"].sel(sel).values)),
+            "share_improving": float(np.nanmedian(ds["share_reporting_improvement"].sel(sel).values)),
+            "effect": float(np.nanmedian(eff)) if np.isfinite(eff).any() else float("nan"),
+            "effect_lo": float(np.nanquantile(eff, 0.05)) if np.isfinite(eff).any() else float("nan"),
+            "effect_hi": float(np.nanquantile(eff, 0.95)) if np.isfinite(eff).any() else float("nan"),
+            "phase1": ind.phase1,
+        })
+    return rows
+
+
+def format_table(rows: list[dict[str, object]], n_replicates: int, n_firms: int) -> str:
+    """The summary table as text."""
+    def pct(v: float, kind: str) -> str:
+        if not np.isfinite(v):
+            return "n/a"
+        return f"{v:+.3f} pt" if kind == "points" else f"{100 * v:+.1f}%"
+    head = (f"{'indicator':<13} {'reported change':>16} {'share improving':>16} "
+            f"{'causal effect [90% interval]':>32}   Phase I figure")
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        k = str(r["kind"])
+        eff = f"{pct(r['effect'], k)} [{pct(r['effect_lo'], k)}, {pct(r['effect_hi'], k)}]"
+        share = "n/a" if not np.isfinite(r["share_improving"]) else f"{100 * r['share_improving']:.0f}%"
+        lines.append(f"{r['indicator']:<13} {pct(r['reported_change'], k):>16} {share:>16} {eff:>32}   {r['phase1']}")
+    lines.append(f"Medians over {n_replicates} replicate(s); {n_firms} participants with both report windows "
+                 "in the simulated period. Reported change: after completion vs before enrolment, "
+                 "programme world; causal effect: programme vs counterfactual (same seeds). The interval "
+                 "covers stochastic uncertainty across replicates only.")
+    return "\n".join(lines)

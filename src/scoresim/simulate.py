@@ -1,0 +1,111 @@
+"""Run a scenario: one replicate or an ensemble, returned as a labelled ``xarray.Dataset``.
+
+This is the boundary every experiment calls: :func:`run` takes a validated scenario and a
+seed and returns the dataset. The population and delivery plan depend on the seed only; the
+process streams of replicate ``r`` on (seed, r), so replicates share firm labels and differ
+in their random events.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .model import WORLDS, ScoreModel, replicate_seed
+from .params import AREAS, Scenario
+from .recorder import FIRM_OUTPUTS, PRACTICE, PROGRAMME_OUTPUTS
+from .reporting import aggregate_reports, firm_reports
+
+
+def run_model(scenario: Scenario, seed: int, replicate: int = 0,
+              worlds: tuple[str, ...] = WORLDS) -> ScoreModel:
+    """Simulate one replicate to the end and return the model."""
+    return ScoreModel(scenario, seed=seed, replicate=replicate, worlds=worlds).run()
+
+
+def run(scenario: Scenario, seed: int | None = None, replicates: int | None = None,
+        worlds: tuple[str, ...] = WORLDS,
+        progress: Callable[[int], None] | None = None) -> xr.Dataset:
+    """Simulate ``replicates`` replicates of ``scenario`` and return one Dataset with reports.
+
+    ``progress``, if given, is called with 1 after each replicate.
+    """
+    seed = int(scenario.run.seed if seed is None else seed)
+    replicates = int(scenario.run.replicates if replicates is None else replicates)
+    models = []
+    panels, practice, programme, groups, group_practice = [], [], [], [], []
+    for r in range(replicates):
+        m = run_model(scenario, seed, r, worlds)
+        rec = m.recorder
+        panels.append(rec.panel)
+        practice.append(rec.practice)
+        programme.append(rec.programme)
+        if rec.group is not None:
+            groups.append(rec.groups)
+            group_practice.append(rec.group_practice)
+        if not models:
+            models.append(m)
+        if progress:
+            progress(1)
+    ds = _dataset(models[0], panels, practice, programme, groups, group_practice)
+    ds.attrs.update({"seed": seed, "replicates": replicates,
+                     "replicate_seeds": ",".join(str(replicate_seed(seed, r)) for r in range(replicates))})
+    reports = firm_reports(ds, scenario.reporting)
+    return xr.merge([ds, reports, aggregate_reports(ds, reports, scenario.reporting)],
+                    combine_attrs="override")
+
+
+def _stack(items: list[dict[str, np.ndarray]], key: str) -> np.ndarray:
+    return np.stack([it[key] for it in items])
+
+
+def _dataset(m: ScoreModel, panels, practice, programme, groups, group_practice) -> xr.Dataset:
+    p, f, rec = m.p, m.firms, m.recorder
+    idx = rec.panel_firms
+    time = pd.date_range(p.time.start + "-01", periods=p.time.months, freq="MS")
+    sched = m.schedule_plan
+    enrol = np.full(f.n, -1)
+    done = np.full(f.n, -1)
+    taken = np.zeros((f.n, len(AREAS)), bool)
+    sponsored = np.zeros(f.n, bool)
+    if sched.n:
+        enrol[sched.firm] = sched.enrol
+        done[sched.firm] = sched.completion(p.programme.visit_months)
+        taken[sched.firm] = sched.taken
+        sponsored[sched.firm] = sched.sponsored
+    countries = np.array(list(p.population.countries))
+    sectors = np.array(list(p.population.sectors))
+    dims = ("replicate", "world", "time", "firm")
+    data = {k: (dims, _stack(panels, k), {"units": u, "long_name": ln})
+            for k, (u, ln, _) in FIRM_OUTPUTS.items()}
+    data[PRACTICE[0]] = (dims + ("area",), np.stack(practice), {"units": PRACTICE[1], "long_name": PRACTICE[2]})
+    for k, (u, ln) in PROGRAMME_OUTPUTS.items():
+        data[k] = (("replicate", "world", "time"), _stack(programme, k), {"units": u, "long_name": ln})
+    coords = {
+        "replicate": np.arange(len(panels)), "world": list(m.worlds), "time": time,
+        "firm": idx, "area": list(AREAS),
+        "country": ("firm", countries[f.country[idx]]), "sector": ("firm", sectors[f.sector[idx]]),
+        "workers": ("firm", f.size[idx], {"units": "persons", "long_name": "staff incl. managers"}),
+        "participant": ("firm", m.participant[idx]),
+        "sponsored": ("firm", sponsored[idx], {"long_name": "supplier of a sponsoring buyer, enrolled"}),
+        "enrol_month": ("firm", enrol[idx], {"units": "month index", "long_name": "first workshop (-1: none)"}),
+        "completion_month": ("firm", done[idx], {"units": "month index",
+                                                 "long_name": "last consulting month (-1: none)"}),
+        "module_taken": (("firm", "area"), taken[idx]),
+    }
+    if groups:
+        n_s = len(sectors)
+        g = np.arange(rec.n_groups)
+        coords.update({"group": g, "group_country": ("group", countries[g // 2 // n_s]),
+                       "group_sector": ("group", sectors[(g // 2) % n_s]),
+                       "group_participant": ("group", (g % 2).astype(bool))})
+        gdims = ("replicate", "world", "time", "group")
+        for k, (u, ln, how) in FIRM_OUTPUTS.items():
+            data[f"group_{k}"] = (gdims, _stack(groups, k), {"units": u, "long_name": f"{ln} ({how} over group)"})
+        data["group_practice"] = (gdims + ("area",), np.stack(group_practice),
+                                  {"units": "1", "long_name": "worker-weighted mean practice over group"})
+    return xr.Dataset(data, coords=coords, attrs={"title": f"scoresim run: {p.name}",
+                                                  "recording_level": p.recording.level})

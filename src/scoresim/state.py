@@ -1,0 +1,97 @@
+"""Struct-of-arrays state of firms, workers and buyers.
+
+Static attributes have the entity axis only. Dynamic state has a leading world axis ``W``
+(world 0 is the programme world, world 1 the counterfactual when both are simulated), so one
+vectorised operation advances every world at once.
+
+Workers are stored contiguously by firm: firm ``f`` owns worker slots
+``start[f] : start[f] + size[f]``, its managers first. A worker who quits is replaced by a
+new hire in the same slot, so slots, and the workforce, are conserved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+N_AREAS = 5
+COOP, QUALITY, CLEANER, WORKFORCE, OSH = range(N_AREAS)
+
+
+@dataclass
+class Firms:
+    """Static firm attributes, shape (F,) unless stated."""
+
+    country: np.ndarray          # int index into the country table
+    sector: np.ndarray           # int index into the sector table
+    size: np.ndarray             # workers incl. managers
+    managers: np.ndarray         # managers
+    start: np.ndarray            # first worker slot
+    wage: np.ndarray             # USD/worker/month
+    price: np.ndarray            # USD/unit
+    material: np.ndarray         # USD/unit
+    units_per_day: np.ndarray    # units/worker-day at baseline
+    defect_base: np.ndarray      # share of units
+    energy_base: np.ndarray      # kWh/unit
+    hazard_base: np.ndarray      # accidents/worker/month at baseline OSH practice
+    tfp: np.ndarray              # efficiency multiplier
+    commitment: np.ndarray       # management commitment [0, 1]
+    practice0: np.ndarray        # (F, 5) baseline practice levels
+
+    @property
+    def n(self) -> int:
+        return len(self.size)
+
+
+@dataclass
+class Workers:
+    """Workers: static slot attributes (N,) and dynamic state (W, N)."""
+
+    firm: np.ndarray             # (N,) int32 firm of the slot
+    manager: np.ndarray          # (N,) bool
+    woman: np.ndarray            # (N,) bool
+    skill: np.ndarray            # (W, N) float32 [0, 1]
+    engagement: np.ndarray       # (W, N) float32 [0, 1]
+    tenure: np.ndarray           # (W, N) float32 months
+    injured: np.ndarray          # (W, N) float32 days lost still to come
+    trained: np.ndarray          # (W, N) bool classroom participant
+
+    @property
+    def n(self) -> int:
+        return len(self.firm)
+
+
+@dataclass
+class Buyers:
+    """Buyers (B,) and their supplier links (E,)."""
+
+    international: np.ndarray    # (B,) bool
+    sponsor: np.ndarray          # (B,) bool sponsors SCORE for its suppliers
+    sector: np.ndarray           # (B,) int sector it buys from
+    demand: np.ndarray           # (B,) units/month at baseline
+    requirement: np.ndarray      # (B,) compliance required [0, 1]
+    audit_rate: np.ndarray       # (B,) audits/supplier/month
+    link_firm: np.ndarray        # (E,) supplier of the link
+    link_buyer: np.ndarray       # (E,) buyer of the link
+    base_share: np.ndarray       # (E,) share of the buyer's demand at baseline
+
+    @property
+    def n(self) -> int:
+        return len(self.international)
+
+
+@dataclass
+class FirmState:
+    """Dynamic firm state, (W, F) unless stated."""
+
+    practice: np.ndarray         # (W, F, 5) practice levels [0, 1]
+    team: np.ndarray             # bool: enterprise improvement team active
+    gain_productivity: np.ndarray  # cumulative relative gain from suggestions
+    gain_defects: np.ndarray
+    gain_energy: np.ndarray
+    accident_rate: np.ndarray    # accidents per 100 workers last month
+    fill_rate: np.ndarray        # good output / orders last month, capped at 1
+    defect_rate: np.ndarray      # last month's defect rate
+    share: np.ndarray            # (W, E) order share of each link
+    trained_managers: np.ndarray  # (W, F) trained managers currently employed
