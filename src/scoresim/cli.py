@@ -18,6 +18,8 @@ from .config import InputError, apply_overrides, load_scenario
 from .params import Scenario, describe_parameters
 
 EXIT_INPUT = 2
+MAX_REPLICATES = 100_000  # as run.replicates in a config
+MAX_SEED = 2**63 - 1  # as run.seed in the config
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("config", nargs="?", help="scenario TOML file (or use --from)")
     run.add_argument("--from", dest="from_file", metavar="DATASET",
                      help="reproduce the run stored in a dataset.nc")
-    run.add_argument("--seed", type=_nonneg_int, help="seed (default: the config's run.seed)")
+    run.add_argument("--seed", type=_seed, help="seed (default: the config's run.seed)")
     run.add_argument("--replicates", type=_pos_int, help="replicates (default: the config's run.replicates)")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                      help="override a parameter, for example --set programme.participants=100")
@@ -56,8 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _pos_int(text: str) -> int:
     value = _nonneg_int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    if not 1 <= value <= MAX_REPLICATES:
+        raise argparse.ArgumentTypeError(f"must be a whole number in [1, {MAX_REPLICATES}], got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = _nonneg_int(text)
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be a whole number in [0, {MAX_SEED}], got {text!r}")
     return value
 
 
@@ -94,6 +103,7 @@ def cmd_params(markdown: bool) -> int:
         print("| parameter | unit | default | range | source | meaning |")
         print("|---|---|---|---|---|---|")
         for r in rows:
+            r = {k: str(v).replace("|", "\\|") for k, v in r.items()}  # a '|' would split the cell
             print(f"| `{r['path']}` | {r['unit']} | {r['default']} | {r['range']} | {r['source']} | {r['doc']} |")
         return 0
     width = max(len(r["path"]) for r in rows)
@@ -124,6 +134,9 @@ def cmd_run(args: argparse.Namespace, argv: list[str] | None) -> int:
     out = Path(args.out) if args.out else Path("results") / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}"
     if out.exists():
         raise InputError(f"{out}: already exists; results are never overwritten, choose another --out")
+    parent = next((p for p in out.parents if p.exists()), Path("."))
+    if not parent.is_dir():
+        raise InputError(f"{out}: cannot create the run directory: {parent} is not a directory")
     started = time.perf_counter()
     ds = _run_with_progress(simulate, scenario, seed, replicates)
     ds.attrs.update(io.provenance(scenario, ["scoresim"] + (argv if argv is not None else sys.argv[1:])))

@@ -32,6 +32,8 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
         raise InputError(f"{path}: not valid TOML: {err}") from None
     except UnicodeDecodeError:
         raise InputError(f"{path}: not a UTF-8 text file") from None
+    except OSError as err:
+        raise InputError(f"{path}: cannot be read ({err.strerror})") from None
     scenario = validate(data, origin=str(path))
     if overrides:
         scenario = apply_overrides(scenario, overrides, origin=str(path))
@@ -66,6 +68,9 @@ def set_values(scenario: Scenario, values: dict[str, Any], origin: str, label: s
         node = data
         for i, part in enumerate(parts[:-1]):
             child = node.get(part) if isinstance(node, dict) else None
+            if part in node and not isinstance(child, dict):  # a value, not a section
+                raise InputError(f"{label}{key if label else origin}: '{'.'.join(parts[: i + 1])}' is a "
+                                 f"parameter, not a section; it has no field '{parts[i + 1]}'")
             if not isinstance(child, dict):
                 _unknown(".".join(parts[: i + 1]), part, node, f"{label}{key}" if label else origin)
             node = child
@@ -116,6 +121,9 @@ def _explain(e: dict[str, Any], loc: list[str]) -> str:
         near = difflib.get_close_matches(loc[-1], options, n=1)
         hint = f"; did you mean '{near[0]}'?" if near else ""
         return f"unknown field '{path}'{hint} valid names here: {', '.join(options)}"
+    msg = e["msg"].removeprefix("Value error, ")
+    if e["type"] == "value_error" and _model_at(loc) is not None:  # a rule across a section's fields
+        return f"section '{path}': {msg}" if loc else msg
     allowed = _allowed(loc)
     got = e.get("input")
     got_txt = f" (got {got!r})" if not isinstance(got, dict | list) else ""

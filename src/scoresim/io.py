@@ -77,7 +77,22 @@ def read_provenance(path: str | Path) -> tuple[Scenario, int, int]:
     if missing:
         raise InputError(f"{path}: not a scoresim result: attribute(s) {', '.join(missing)} missing")
     scenario = scenario_from_json(str(attrs["config"]), origin=f"{path} (attribute 'config')")
-    return scenario, int(attrs["seed"]), int(attrs["replicates"])
+    return (scenario, _whole_attr(path, attrs, "seed", 0, 2**63 - 1),
+            _whole_attr(path, attrs, "replicates", 1, 100000))
+
+
+def _whole_attr(path: Path, attrs: dict, name: str, lo: int, hi: int) -> int:
+    """A whole-number attribute of a result file in [lo, hi], or :class:`InputError`."""
+    raw = attrs[name]
+    try:
+        value = int(raw)
+        ok = bool(value == raw) if not isinstance(raw, str) else raw.strip() == str(value)
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok or not lo <= value <= hi:
+        raise InputError(f"{path}: not a scoresim result: attribute '{name}' must be a whole number "
+                         f"in [{lo}, {hi}], got {raw!r}")
+    return value
 
 
 @contextmanager

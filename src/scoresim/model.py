@@ -66,12 +66,15 @@ class ScoreModel(mesa.Model):
         W = len(self.worlds)
         self.firms = pop.build_firms(p, generator(self.seed_value, "population"))
         self.workers = pop.build_workers(p, self.firms, generator(self.seed_value, "population", 1), W)
-        self.buyers = pop.build_buyers(p, self.firms, generator(self.seed_value, "buyers"))
+        self.state = pop.initial_firm_state(self.firms, W)
+        self._init_derived()
+        self.buyers = pop.build_buyers(p, self.firms, self._baseline_good_output(),
+                                       generator(self.seed_value, "buyers"))
         self.schedule_plan = build_schedule(p, self.firms, self.buyers, generator(self.seed_value, "delivery"))
         self.streams = Streams(self.process_seed, W, p.run.common_random_numbers)
-        self.state = pop.initial_firm_state(self.firms, self.buyers, W)
-        self._init_derived()
+        self._init_market()
         self.month = 0
+        self.last: dict[str, np.ndarray] = {}
         self.recorder = self._make_recorder()
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self._firm_views: list | None = None
@@ -91,12 +94,32 @@ class ScoreModel(mesa.Model):
         st.gain_productivity = suggestions.steady_gain(rate0, sp.gain_productivity, sp)
         st.gain_defects = suggestions.steady_gain(rate0, sp.gain_defects, sp)
         st.gain_energy = suggestions.steady_gain(rate0, sp.gain_energy, sp)
+        self.lost_managers = np.zeros_like(self.state.accident_rate)
+
+    def _baseline_good_output(self) -> np.ndarray:
+        """Expected good units per month of each firm in its initial state (F,): what buyers'
+        baseline demand is built on."""
+        f, wk, p, st = self.firms, self.workers, self.p, self.state
+        w, pm = p.workforce, p.population.practice_mean
+        skill = np.add.reduceat(wk.skill[0], self.bounds)[1::2] / self.n_prod
+        eng = self.engagement_mean[0]
+        absence = (w.absence_base * (1 - w.absence_workforce * st.practice[0, :, 3])
+                   * (1 + w.absence_engagement * (0.5 - eng)))
+        present = self.n_prod * w.working_days * (1 - absence)
+        q = present * f.units_per_day * production.efficiency(
+            st.practice[0], skill, st.gain_productivity[0], f.tfp, pm, p.production)
+        d = production.defect_rate(st.practice[0, :, QUALITY], skill, eng, st.gain_defects[0],
+                                   f.defect_base, np.zeros(f.n), pm, p.production)
+        return q * (1 - d * (1 - p.production.rework_share))
+
+    def _init_market(self) -> None:
+        """Initial order shares: buyers' allocation at the baseline scores, and the orders."""
+        f, p = self.firms, self.p
         comp = market.compliance(self.state.practice)
         score = market.attractiveness(1.0, 1.0, comp, self.log_rel_price, p.market)
         self.state.share = market.target_shares(score, self.buyers)
         _, self.orders = market.allocate(self.state.share, self.state.share, self.buyers.demand,
                                          self.buyers, f.n, p.market)
-        self.lost_managers = np.zeros_like(self.state.accident_rate)
 
     def _make_recorder(self) -> Recorder:
         f, p = self.firms, self.p
@@ -120,9 +143,9 @@ class ScoreModel(mesa.Model):
         drivers = workforce.firm_drivers(s.practice, s.team, s.accident_rate, self.engagement_mean,
                                          f.hazard_base, p.population.practice_mean, p.workforce)
         n = self.workers.n
-        u = [self.streams.uniform(k, (n,), np.float32) for k in ("absence", "accident", "turnover")]
-        wo = workforce.workforce_step(self.workers, drivers, *u, self.bounds, f.n, p.workforce,
-                                      self.hazard_scale)
+        u = [self.streams.uniform(k, (n,), np.float32) for k in ("accident", "turnover")]
+        wo = workforce.workforce_step(self.workers, drivers, self.streams.normal("absence", (f.n,)), *u,
+                                      f.size, self.bounds, p.workforce, self.hazard_scale)
         self.engagement_mean = wo.engagement / f.size
         s.accident_rate = wo.accidents / f.size * 1200.0
         self.lost_managers = wo.trained_managers_lost
@@ -191,9 +214,9 @@ class ScoreModel(mesa.Model):
                 speed = adoption.adoption_speed(f.commitment[fi], s.practice[pw, fi, COOP], p.adoption)
                 s.practice[pw, fi] = adoption.adopt(s.practice[pw, fi], d.workshop, d.visits, speed, p.adoption)
         s.practice = adoption.decay(s.practice, f.practice0, s.team, p.adoption)
-        u = self.streams.uniform("team", (2, f.n))
-        s.team = adoption.update_team(s.team, coop_workshop, f.commitment, self.lost_managers,
-                                      u[..., 0, :], u[..., 1, :], p.adoption)
+        s.team, s.team_hazard = adoption.update_team(s.team, s.team_hazard, coop_workshop, f.commitment,
+                                                     self.lost_managers, f.team_setup_draw,
+                                                     f.team_resilience, p.adoption)
         return {"firm": fee_firm, "programme": totals}
 
     def run(self) -> "ScoreModel":
@@ -206,9 +229,9 @@ class ScoreModel(mesa.Model):
     def _reporters(self) -> dict[str, Any]:
         """Aggregate indicators of each world, for ``mesa.DataCollector``."""
         def mean_of(name: str, world: int):
-            return lambda m: float(np.average(m.last[name][world], weights=m.firms.size)) if m.month else float("nan")
+            return lambda m: float(np.average(m.last[name][world], weights=m.firms.size)) if m.last else float("nan")
         def total_of(name: str, world: int):
-            return lambda m: float(m.last[name][world].sum()) if m.month else float("nan")
+            return lambda m: float(m.last[name][world].sum()) if m.last else float("nan")
         rep: dict[str, Any] = {}
         for w, name in enumerate(self.worlds):
             for var in ("accident_rate", "absence_rate", "defect_rate", "productivity", "engagement"):

@@ -83,7 +83,7 @@ def build_schedule(p: Scenario, firms: Firms, buyers: Buyers, rng: np.random.Gen
     visits = spread_visits(prog.visits_per_module, prog.visit_months)
     # Draw every random number up front, whatever is enabled, so the stream is consumed the same way.
     order_keys = rng.random(firms.n)
-    n_extra = rng.poisson(max(prog.modules_per_firm - 1.0, 0.0), firms.n)
+    n_extra = (rng.random((firms.n, N_AREAS - 1)) < (prog.modules_per_firm - 1.0) / (N_AREAS - 1)).sum(axis=1)
     area_keys = rng.random((firms.n, N_AREAS))
     stay = rng.random((firms.n, N_AREAS))
     if not prog.enabled or not prog.modules or prog.participants == 0:
@@ -93,15 +93,18 @@ def build_schedule(p: Scenario, firms: Firms, buyers: Buyers, rng: np.random.Gen
     keys = order_keys[candidates]
     if prog.targeting == "sponsored_first":
         keys = keys - sponsored[candidates]  # sponsored suppliers sort first
-    chosen = candidates[np.argsort(keys, kind="stable")][: prog.participants]
-    if len(chosen) == 0:
+    picked = np.argsort(keys, kind="stable")[: prog.participants]
+    if len(picked) == 0:
         return empty_schedule(prog.visit_months)
-    chosen = np.sort(chosen)  # participants in firm order; cohorts follow the random order
-    rank = np.argsort(np.argsort(order_keys[chosen], kind="stable"), kind="stable")
+    in_key_order = candidates[picked]
+    rank = np.argsort(in_key_order, kind="stable")  # participants in firm order, and
+    chosen = in_key_order[rank]                     # each one's place in the key order (cohorts)
     enrol = cohort_months(rank, prog.cohort_size, month_index(p.time.start, prog.enrol_start),
                           month_index(p.time.start, prog.enrol_end))
     start = module_starts(p, enrol, n_extra[chosen], area_keys[chosen], stay[chosen])
-    return Schedule(firm=chosen, start=start, sponsored=sponsored[chosen], visits_in_month=visits)
+    served = (start >= 0).any(axis=1)  # a workshop inside the simulated period
+    return Schedule(firm=chosen[served], start=start[served], sponsored=sponsored[chosen][served],
+                    visits_in_month=visits)
 
 
 def cohort_months(rank: np.ndarray, cohort_size: int, first: int, last: int) -> np.ndarray:

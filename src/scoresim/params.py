@@ -166,9 +166,10 @@ class BuyerParams(Section):
     links_per_firm: int = P(2, "buyers/firm", 1, 10, doc="buyers each supplier sells to")
     sponsor_share: float = P(0.0, "share of international buyers", 0.0, 1.0,
                              doc="international buyers that sponsor SCORE for their suppliers")
-    requirement_international: float = P(0.45, "compliance [0,1]", 0.0, 1.0,
-                                         doc="compliance level international buyers require")
-    requirement_national: float = P(0.25, "compliance [0,1]", 0.0, 1.0)
+    requirement_international: float = P(0.3, "compliance [0,1]", 0.0, 1.0,
+                                         doc="compliance level international buyers require "
+                                             "(baseline compliance is about 0.25: most SMEs fall short)")
+    requirement_national: float = P(0.2, "compliance [0,1]", 0.0, 1.0)
     audits_per_year_international: float = P(1.0, "audits/supplier/year", 0.0, 12.0)
     audits_per_year_national: float = P(0.25, "audits/supplier/year", 0.0, 12.0)
 
@@ -194,7 +195,7 @@ class ProgrammeParams(Section):
                          source="ILO SCORE pages WCMS_321117: 4-5 firms per workshop")
     modules_per_firm: float = P(2.0, "modules/firm", 1.0, 5.0,
                                 source=BROCHURE + ": 2,400 classroom participants / 308 firms / 4 per module",
-                                doc="mean modules a participant takes (1 + Poisson, capped)")
+                                doc="mean modules a participant plans: 1 + Binomial(4, (mean - 1) / 4)")
     module1_first: bool = Field(True, description="Module 1 (cooperation) first when offered "
                                 "(SCORE programme design)")
     classroom_managers: int = P(2, "persons/firm/module", 0, 20, source="WCMS_321117")
@@ -245,12 +246,12 @@ class AdoptionParams(Section):
     team_decay_factor: float = P(0.5, "ratio", 0.0, 1.0,
                                  doc="decay multiplier while the improvement team is active")
     team_setup: float = P(0.9, "probability", 0.0, 1.0,
-                          doc="chance Module 1 sets up a lasting enterprise improvement team")
-    team_lapse: float = P(0.02, "1/month", 0.0, 1.0,
-                          doc="monthly chance an active team lapses at commitment 0.5")
-    manager_quit_lapse: float = P(0.1, "probability/trained manager lost", 0.0, 1.0,
+                          doc="chance a Module 1 workshop sets up an enterprise improvement team")
+    team_lapse: float = P(0.02, "hazard/month", 0.0, 1.0,
+                          doc="monthly lapse hazard of an active team at commitment 0.5")
+    manager_quit_lapse: float = P(0.1, "hazard/trained manager lost", 0.0, 5.0,
                                   source="Bloom et al. 2020: manager turnover main cause of drop",
-                                  doc="extra lapse chance when a trained manager quits")
+                                  doc="extra lapse hazard when a trained manager quits")
 
 
 class WorkforceParams(Section):
@@ -268,7 +269,8 @@ class WorkforceParams(Section):
                           source="Yu et al. 2017 RCT: participatory OSH training -42% injuries",
                           doc="hazard multiplier exp(-osh_hazard * (osh - baseline mean))")
     hazard_skill: float = P(0.5, "ratio", 0.0, 5.0, doc="extra hazard per unit of missing skill")
-    hazard_new_hire: float = P(0.5, "ratio", 0.0, 5.0, doc="extra hazard in the first 6 months of tenure")
+    hazard_new_hire: float = P(0.5, "ratio", 0.0, 5.0,
+                               doc="extra hazard of a new hire, halving after 6 months of tenure")
     days_lost_mean: float = P(12.0, "days/accident", 0.0, 365.0, doc="mean days lost per accident (exponential)")
     engagement_speed: float = P(0.15, "1/month", 0.0, 1.0, doc="monthly adjustment of engagement to its target")
     engagement_base: float = P(0.38, "engagement [0,1]", 0.0, 1.0, doc="target with no practices")
@@ -291,13 +293,14 @@ class WorkforceParams(Section):
 class SuggestionParams(Section):
     """Worker suggestions and the small lasting gains of those implemented."""
 
-    rate: float = P(0.03, "suggestions/worker/month", 0.0, 5.0,
-                    doc="at full cooperation practice and engagement 0.5")
+    rate: float = P(0.1, "suggestions/worker/month", 0.0, 5.0,
+                    doc="at full cooperation practice and engagement 0.5 (about 1.2 a worker-year; "
+                        "0.3 at baseline practice)")
     team_multiplier: float = P(2.0, "ratio", 1.0, 10.0, doc="rate multiplier while a team is active")
     implemented: float = P(0.3, "share", 0.0, 1.0)
-    gain_productivity: float = P(0.002, "relative/suggestion", 0.0, 0.1)
-    gain_defects: float = P(0.003, "relative/suggestion", 0.0, 0.1)
-    gain_energy: float = P(0.001, "relative/suggestion", 0.0, 0.1)
+    gain_productivity: float = P(0.0006, "relative/suggestion", 0.0, 0.1)
+    gain_defects: float = P(0.0009, "relative/suggestion", 0.0, 0.1)
+    gain_energy: float = P(0.0003, "relative/suggestion", 0.0, 0.1)
     gain_cap: float = P(0.5, "relative", 0.0, 1.0, doc="largest cumulative gain a firm can reach")
     erosion: float = P(0.02, "1/month", 0.0, 1.0,
                        doc="monthly erosion of past gains (products and processes change); "
@@ -388,6 +391,10 @@ class Scenario(Section):
     @model_validator(mode="after")
     def _check(self) -> "Scenario":
         prog = self.programme
+        first = month_index(self.time.start, prog.enrol_start)
+        if prog.enabled and not 0 <= first < self.time.months:
+            raise ValueError(f"programme.enrol_start ({prog.enrol_start}) must fall inside the simulated "
+                             f"period: from time.start ({self.time.start}) for time.months ({self.time.months})")
         for field, names, table in (("eligible_sectors", prog.eligible_sectors, self.population.sectors),
                                     ("eligible_countries", prog.eligible_countries, self.population.countries)):
             unknown = [n for n in names if n not in table]

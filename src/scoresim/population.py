@@ -59,6 +59,8 @@ def build_firms(p: Scenario, rng: np.random.Generator) -> Firms:
         tfp=rng.lognormal(-pop.tfp_sigma**2 / 2, pop.tfp_sigma, n),
         commitment=_beta(rng, pop.commitment_mean, 4.0, n),
         practice0=_beta(rng, pop.practice_mean, pop.practice_concentration, (n, N_AREAS)),
+        team_setup_draw=rng.random(n),
+        team_resilience=rng.exponential(1.0, n),
     )
 
 
@@ -97,15 +99,10 @@ def _sector_counts(weights: np.ndarray, n: int) -> np.ndarray:
     return counts
 
 
-def baseline_capacity(p: Scenario, firms: Firms) -> np.ndarray:
-    """Good units a firm makes in a month at baseline practice (units/month)."""
-    w, prod = p.workforce, p.production
-    present = (firms.size - firms.managers) * w.working_days * (1 - w.absence_base)
-    return present * firms.units_per_day * firms.tfp * (1 - firms.defect_base * (1 - prod.rework_share))
-
-
-def build_buyers(p: Scenario, firms: Firms, rng: np.random.Generator) -> Buyers:
-    """Buyers by sector and their links to suppliers of that sector."""
+def build_buyers(p: Scenario, firms: Firms, capacity: np.ndarray, rng: np.random.Generator) -> Buyers:
+    """Buyers by sector and their links to suppliers of that sector. A buyer's baseline demand
+    is ``demand_ratio`` times the ``capacity`` (good units/month, (F,)) its suppliers devote to
+    it, each supplier splitting its capacity evenly over its buyers."""
     b = p.buyers
     weights = np.array([v.weight for v in p.population.sectors.values()], dtype=float)
     sector = np.repeat(np.arange(len(weights)), _sector_counts(weights, b.n_buyers))
@@ -125,7 +122,7 @@ def build_buyers(p: Scenario, firms: Firms, rng: np.random.Generator) -> Buyers:
     link_firm = np.concatenate(link_f) if link_f else np.zeros(0, np.int64)
     link_buyer = np.concatenate(link_b) if link_b else np.zeros(0, np.int64)
     degree = np.bincount(link_firm, minlength=firms.n)
-    per_link = baseline_capacity(p, firms)[link_firm] / np.maximum(degree[link_firm], 1)
+    per_link = capacity[link_firm] / np.maximum(degree[link_firm], 1)
     demand = np.bincount(link_buyer, weights=per_link, minlength=b.n_buyers)
     base_share = per_link / np.maximum(demand[link_buyer], 1e-12)
     return Buyers(
@@ -138,17 +135,15 @@ def build_buyers(p: Scenario, firms: Firms, rng: np.random.Generator) -> Buyers:
     )
 
 
-def initial_firm_state(firms: Firms, buyers: Buyers, n_worlds: int) -> FirmState:
-    """Dynamic firm state at the start: baseline practices, no team, no gains."""
+def initial_firm_state(firms: Firms, n_worlds: int) -> FirmState:
+    """Dynamic firm state at the start: baseline practices, no team, no gains, no links yet."""
     W, F = n_worlds, firms.n
     zeros = lambda: np.zeros((W, F))  # noqa: E731
     return FirmState(
         practice=np.repeat(firms.practice0[None], W, axis=0),
         team=np.zeros((W, F), bool),
+        team_hazard=zeros(),
         gain_productivity=zeros(), gain_defects=zeros(), gain_energy=zeros(),
-        accident_rate=np.repeat((firms.hazard_base * 100)[None], W, axis=0),
-        fill_rate=np.ones((W, F)),
-        defect_rate=np.repeat(firms.defect_base[None], W, axis=0),
-        share=np.repeat(buyers.base_share[None], W, axis=0),
-        trained_managers=zeros(),
+        accident_rate=np.repeat((firms.hazard_base * 1200)[None], W, axis=0),
+        share=np.zeros((W, 0)),
     )

@@ -189,23 +189,24 @@ class _quiet:
 
 
 def summary_table(ds: xr.Dataset) -> list[dict[str, object]]:
-    """Rows per indicator: reported change, share improving, effect with 90% interval, Phase I."""
-    rows = []
-    for name in ds["indicator"].values:
-        ind = INDICATORS[str(name)]
-        sel = dict(indicator=name)
-        eff = ds["effect"].sel(sel).values
-        rows.append({
-            "indicator": str(name),
-            "kind": ind.kind,
-            "reported_change": float(np.nanmedian(ds["mean_reported_change"].sel(sel).values)),
-            "share_improving": float(np.nanmedian(ds["share_reporting_improvement"].sel(sel).values)),
-            "effect": float(np.nanmedian(eff)) if np.isfinite(eff).any() else float("nan"),
-            "effect_lo": float(np.nanquantile(eff, 0.05)) if np.isfinite(eff).any() else float("nan"),
-            "effect_hi": float(np.nanquantile(eff, 0.95)) if np.isfinite(eff).any() else float("nan"),
-            "phase1": ind.phase1,
-        })
-    return rows
+    """Rows per indicator: reported change, share improving, effect with 90% interval, Phase I.
+    Medians and quantiles over replicates; NaN where no participant could report."""
+    with _quiet():
+        return [_summary_row(ds, str(name)) for name in ds["indicator"].values]
+
+
+def _summary_row(ds: xr.Dataset, name: str) -> dict[str, object]:
+    sel = dict(indicator=name)
+    eff = ds["effect"].sel(sel).values
+    lo, mid, hi = np.nanquantile(eff, [0.05, 0.5, 0.95]) if np.isfinite(eff).any() else [np.nan] * 3
+    return {
+        "indicator": name,
+        "kind": INDICATORS[name].kind,
+        "reported_change": float(np.nanmedian(ds["mean_reported_change"].sel(sel).values)),
+        "share_improving": float(np.nanmedian(ds["share_reporting_improvement"].sel(sel).values)),
+        "effect": float(mid), "effect_lo": float(lo), "effect_hi": float(hi),
+        "phase1": INDICATORS[name].phase1,
+    }
 
 
 def format_table(rows: list[dict[str, object]], n_replicates: int, n_firms: int) -> str:

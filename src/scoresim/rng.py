@@ -18,7 +18,7 @@ import zlib
 import numpy as np
 
 STREAMS: tuple[str, ...] = (
-    "population", "buyers", "delivery", "absence", "accident", "turnover", "team",
+    "population", "buyers", "delivery", "absence", "accident", "turnover",
     "suggestions", "defects", "market", "audit",
 )
 

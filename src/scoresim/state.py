@@ -38,6 +38,8 @@ class Firms:
     tfp: np.ndarray              # efficiency multiplier
     commitment: np.ndarray       # management commitment [0, 1]
     practice0: np.ndarray        # (F, 5) baseline practice levels
+    team_setup_draw: np.ndarray  # (F,) uniform: a Module 1 workshop sets up a team if below team_setup
+    team_resilience: np.ndarray  # (F,) Exp(1): the team lapses when its cumulative lapse hazard passes it
 
     @property
     def n(self) -> int:
@@ -87,11 +89,9 @@ class FirmState:
 
     practice: np.ndarray         # (W, F, 5) practice levels [0, 1]
     team: np.ndarray             # bool: enterprise improvement team active
+    team_hazard: np.ndarray      # cumulative lapse hazard of the active team since set-up
     gain_productivity: np.ndarray  # cumulative relative gain from suggestions
     gain_defects: np.ndarray
     gain_energy: np.ndarray
-    accident_rate: np.ndarray    # accidents per 100 workers last month
-    fill_rate: np.ndarray        # good output / orders last month, capped at 1
-    defect_rate: np.ndarray      # last month's defect rate
+    accident_rate: np.ndarray    # accidents per 100 workers per year, from last month's accidents
     share: np.ndarray            # (W, E) order share of each link
-    trained_managers: np.ndarray  # (W, F) trained managers currently employed

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..params import AdoptionParams
-from ..state import COOP
 
 
 def adoption_speed(commitment: np.ndarray, cooperation: np.ndarray, a: AdoptionParams) -> np.ndarray:
@@ -34,14 +33,22 @@ def decay(practice: np.ndarray, baseline: np.ndarray, team: np.ndarray, a: Adopt
     return practice - rate * np.maximum(practice - baseline, 0.0)
 
 
-def update_team(team: np.ndarray, coop_workshop: np.ndarray, commitment: np.ndarray,
-                trained_managers_lost: np.ndarray, u_setup: np.ndarray, u_lapse: np.ndarray,
-                a: AdoptionParams) -> np.ndarray:
-    """Team state (W, F): set up at a Module 1 workshop, lapses with low commitment or when
-    trained managers leave. ``coop_workshop`` is (W, F) bool; draws are (F,) uniforms."""
-    lapse = a.team_lapse * 2.0 * (1.0 - commitment) + a.manager_quit_lapse * trained_managers_lost
-    kept = team & (u_lapse >= lapse)
-    return kept | (coop_workshop & (u_setup < a.team_setup))
+def update_team(team: np.ndarray, hazard: np.ndarray, coop_workshop: np.ndarray,
+                commitment: np.ndarray, trained_managers_lost: np.ndarray, setup_draw: np.ndarray,
+                resilience: np.ndarray, a: AdoptionParams) -> tuple[np.ndarray, np.ndarray]:
+    """Team state (W, F) and its cumulative lapse hazard after a month.
+
+    A Module 1 workshop (``coop_workshop``, (W, F) bool) sets up a team where the firm's
+    ``setup_draw`` is below ``team_setup``. An active team accumulates the monthly lapse hazard
+    ``team_lapse * 2 * (1 - commitment) + manager_quit_lapse * trained managers lost`` and lapses
+    when the sum passes the firm's Exp(1) ``resilience``: the exact lapse-time representation of
+    that hazard process, with the firm's randomness drawn once with the population.
+    """
+    rate = a.team_lapse * 2.0 * (1.0 - commitment) + a.manager_quit_lapse * trained_managers_lost
+    hazard = np.where(team, hazard + rate, 0.0)
+    kept = team & (hazard < resilience)
+    new = coop_workshop & ~kept & (setup_draw < a.team_setup)
+    return kept | new, np.where(new, 0.0, hazard)
 
 
-__all__ = ["adoption_speed", "adopt", "decay", "update_team", "COOP"]
+__all__ = ["adoption_speed", "adopt", "decay", "update_team"]

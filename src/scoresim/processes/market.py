@@ -27,8 +27,11 @@ def attractiveness(defect_ratio: np.ndarray, fill_rate: np.ndarray, comp: np.nda
 def target_shares(score: np.ndarray, buyers: Buyers) -> np.ndarray:
     """Each buyer's order shares over its links (W, E), softmax of scores times capacity."""
     x = score[:, buyers.link_firm]
-    x = x - x.max(axis=1, keepdims=True)
-    wgt = buyers.base_share * np.exp(x)
+    if x.size == 0:  # no supplier links at all: nothing to allocate
+        return x
+    top = np.full((x.shape[0], buyers.n), -np.inf)
+    np.maximum.at(top, (np.arange(x.shape[0])[:, None], buyers.link_buyer[None, :]), x)
+    wgt = buyers.base_share * np.exp(x - top[:, buyers.link_buyer])  # each buyer's best scores 1
     return wgt / _per_buyer(wgt, buyers)
 
 

@@ -1,10 +1,13 @@
 """Process 3, the workforce: engagement, skill, accidents, absence and quits of every worker.
 
-Firm-level drivers are computed first (cheap, one value per firm) and gathered to workers in
-one indexing operation; the per-worker work is a fixed, short sequence of in-place float32
-operations. Three uniforms per worker and month (absence, accident, turnover streams) make
-every worker-level event; conditional on an accident, the same uniform rescaled gives the
-days lost (exponential), so no draw depends on the state.
+Firm-level drivers are computed first (cheap, one value per firm) and spread to workers by
+repeating each firm's value over its contiguous slots; the per-worker work is a fixed, short
+sequence of in-place float32 operations. Two uniforms per worker and month (accident and turnover streams) make every
+worker-level event; conditional on an accident, the same uniform rescaled gives the days lost
+(exponential), so no draw depends on the state. Sickness absence enters the model only through
+firm totals: each worker's expected sick days are summed per firm and the firm's binomial
+variation is added with one standard normal per firm (absence stream), which pairs the two
+worlds closely under common random numbers.
 """
 
 from __future__ import annotations
@@ -35,8 +38,8 @@ class WorkforceOutcome:
 def firm_drivers(practice: np.ndarray, team: np.ndarray, accident_rate: np.ndarray,
                  engagement_mean: np.ndarray, hazard_base: np.ndarray, practice_mean: float,
                  w: WorkforceParams) -> np.ndarray:
-    """(W, 5, F) float32 firm-level drivers gathered to workers: hazard (1/month), absence
-    share, engagement target, quit chance (1/month) and skill growth (share of gap/month)."""
+    """(5, W, F) float32 firm-level drivers of worker events: hazard (1/month), absence share,
+    engagement target, quit chance (1/month) and skill growth (share of gap/month)."""
     osh, wfm, coop = practice[..., OSH], practice[..., WORKFORCE], practice[..., COOP]
     target = (w.engagement_base + w.engagement_cooperation * coop + w.engagement_workforce * wfm
               + w.engagement_team * team - w.engagement_accidents * accident_rate)
@@ -47,61 +50,70 @@ def firm_drivers(practice: np.ndarray, team: np.ndarray, accident_rate: np.ndarr
         target,
         w.quit_base * (1.0 - w.quit_workforce * wfm),
         np.minimum(w.skill_growth * (1.0 + w.skill_growth_workforce * wfm), 1.0),
-    ], axis=1)
+    ])
     return out.astype(np.float32)
 
 
+def hazard_factor(skill: np.ndarray, tenure: np.ndarray, w: WorkforceParams) -> np.ndarray:
+    """Individual hazard multiplier: 1 + hazard_skill * (1 - skill) + hazard_new_hire * h / (h + tenure),
+    with h = 6 months, so a new hire's extra risk halves after six months on the job."""
+    return 1.0 + w.hazard_skill * (1.0 - skill) + w.hazard_new_hire * NEW_HIRE_MONTHS / (NEW_HIRE_MONTHS + tenure)
+
+
 def hazard_norm(skill: np.ndarray, tenure: np.ndarray, w: WorkforceParams) -> float:
-    """Mean of the individual hazard factor in a population, to keep the firm rate calibrated."""
-    new = tenure < NEW_HIRE_MONTHS
-    return float(np.mean((1 + w.hazard_skill * (1 - skill)) * (1 + w.hazard_new_hire * new)))
+    """Mean individual hazard factor of a population, to keep the firm rate calibrated."""
+    return float(np.mean(hazard_factor(skill, tenure, w)))
 
 
-def workforce_step(wk: Workers, drivers: np.ndarray, u_absence: np.ndarray, u_accident: np.ndarray,
-                   u_quit: np.ndarray, bounds: np.ndarray, n_firms: int, w: WorkforceParams,
+def workforce_step(wk: Workers, drivers: np.ndarray, z_absence: np.ndarray, u_accident: np.ndarray,
+                   u_quit: np.ndarray, sizes: np.ndarray, bounds: np.ndarray, w: WorkforceParams,
                    hazard_scale: float) -> WorkforceOutcome:
     """Advance every worker one month (state updated in place) and return firm sums.
 
-    ``drivers`` is (W, 5, F) from :func:`firm_drivers`; ``u_*`` are uniforms of shape (N,) or
-    (W, N); ``bounds`` are the interleaved slot offsets [start_f, start_f + managers_f, ...].
+    ``drivers`` is (5, W, F) from :func:`firm_drivers`, spread to workers by repeating each
+    firm's value over its ``sizes`` contiguous slots; ``u_*`` are uniforms of shape (N,) or
+    (W, N) and ``z_absence`` standard normals of shape (F,) or (W, F); ``bounds`` are the interleaved slot offsets [start_f, start_f + managers_f, ...],
+    so each firm sum comes apart into its managers' and its production workers' parts.
     """
-    g = drivers[:, :, wk.firm]                      # (W, 5, N)
+    n_firms = len(sizes)
+    spread = lambda k: np.repeat(drivers[k], sizes, axis=1)  # noqa: E731  (W, N)
     e, s, inj = wk.engagement, wk.skill, wk.injured
-    tmp = g[:, ENGAGE] - e
+    W, N = e.shape
+    tmp = spread(ENGAGE)
+    tmp -= e
     tmp *= w.engagement_speed
     e += tmp
     np.subtract(1.0, s, out=tmp)
-    tmp *= g[:, GROWTH]
+    tmp *= spread(GROWTH)
     s += tmp
     # accidents: individual hazard from the firm's, missing skill and new-hire status
-    hz = np.subtract(1.0, s)
-    hz *= w.hazard_skill
-    hz += 1.0
-    if w.hazard_new_hire:
-        hz += (wk.tenure < NEW_HIRE_MONTHS) * np.float32(w.hazard_new_hire)
-    hz *= g[:, HAZARD]
+    hz = np.add(wk.tenure, NEW_HIRE_MONTHS)
+    np.divide(np.float32(w.hazard_new_hire * NEW_HIRE_MONTHS), hz, out=hz)
+    hz += 1.0 + w.hazard_skill
+    np.multiply(s, w.hazard_skill, out=tmp)
+    hz -= tmp
+    hz *= spread(HAZARD)
     hz *= hazard_scale
     hit = np.flatnonzero((u_accident < hz) & (inj <= 0))
-    W, N = e.shape
     ua = _pick(u_accident, hit, N)
     days = -w.days_lost_mean * np.log1p(-np.minimum(ua / hz.reshape(-1)[hit], 0.999999))
     inj.reshape(-1)[hit] = days
-    # absence: stochastic rounding of expected sick days, plus injury days
-    pa = np.multiply(e, -w.absence_engagement)
-    pa += 1.0 + 0.5 * w.absence_engagement
-    pa *= g[:, ABSENCE]
-    pa *= w.working_days
-    pa += u_absence
-    np.floor(pa, out=pa)
+    # absence: injury days, then expected sick days over the days not lost to injury
     np.minimum(inj, w.working_days, out=tmp)
     inj -= tmp
-    pa += tmp
-    np.minimum(pa, w.working_days, out=pa)
-    pa *= ~wk.manager                               # production workers' days only
+    injury_days = np.add.reduceat(tmp, bounds, axis=1)
+    np.subtract(w.working_days, tmp, out=tmp)
+    pa = np.multiply(e, -w.absence_engagement, out=hz)
+    pa += 1.0 + 0.5 * w.absence_engagement
+    pa *= spread(ABSENCE)
+    pa *= tmp
+    sick = np.add.reduceat(pa, bounds, axis=1)[:, 1::2].astype(np.float64)
+    paid = (sizes - (bounds[1::2] - bounds[0::2])) * w.working_days
+    sick = np.clip(sick + np.sqrt(sick * np.maximum(1.0 - sick / paid, 0.0)) * z_absence, 0.0, None)
     # quits: replaced by a new hire in the same slot
     q = np.multiply(e, -w.quit_engagement, out=tmp)
     q += 1.0 + 0.5 * w.quit_engagement
-    q *= g[:, QUIT]
+    q *= spread(QUIT)
     left = np.flatnonzero(u_quit < q)
     slot = left % N
     lost_manager = wk.manager[slot] & wk.trained.reshape(-1)[left]
@@ -109,14 +121,15 @@ def workforce_step(wk: Workers, drivers: np.ndarray, u_absence: np.ndarray, u_ac
                        (wk.tenure, 0.0), (wk.injured, 0.0), (wk.trained, False)):
         arr.reshape(-1)[left] = value
     wk.tenure += 1.0
-    sums = np.add.reduceat(np.stack([pa, s * ~wk.manager, e]), bounds, axis=2)  # (3, W, 2F)
+    skill = np.add.reduceat(s, bounds, axis=1)
+    engagement = np.add.reduceat(e, bounds, axis=1)
     key_hit = (hit // N) * n_firms + wk.firm[hit % N]
     key_left = (left // N) * n_firms + wk.firm[slot]
     count = lambda k, wts=None: np.bincount(k, wts, minlength=W * n_firms).reshape(W, n_firms)  # noqa: E731
     return WorkforceOutcome(
-        absent_days=sums[0][:, 1::2].astype(np.float64),
-        skill=sums[1][:, 1::2].astype(np.float64),
-        engagement=(sums[2][:, 0::2] + sums[2][:, 1::2]).astype(np.float64),
+        absent_days=np.minimum(sick + injury_days[:, 1::2], paid),
+        skill=skill[:, 1::2].astype(np.float64),
+        engagement=(engagement[:, 0::2] + engagement[:, 1::2]).astype(np.float64),
         accidents=count(key_hit).astype(np.float64),
         quits=count(key_left).astype(np.float64),
         trained_managers_lost=count(key_left, lost_manager.astype(float)),

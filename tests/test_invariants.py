@@ -1,0 +1,79 @@
+"""Invariants over varied inputs: shares in [0, 1], non-negative counts, conserved workforce."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from scoresim.model import ScoreModel
+from scoresim.recorder import FIRM_OUTPUTS
+
+from conftest import small
+
+SHARES = ["defect_rate", "absence_rate", "engagement", "skill", "team_active"]
+COUNTS = ["output", "good_output", "energy_kwh", "accidents", "quits", "suggestions", "orders",
+          "revenue", "operating_cost", "training_fee", "failed_audits", "productivity",
+          "energy_per_unit", "unit_cost", "accident_rate"]
+
+scenarios = st.fixed_dictionaries({
+    "population__n_firms": st.integers(1, 30),
+    "population__workers_mean": st.floats(10.0, 120.0),
+    "population__workers_sigma": st.floats(0.0, 1.5),
+    "programme__participants": st.integers(0, 30),
+    "programme__modules_per_firm": st.floats(1.0, 5.0),
+    "programme__dropout": st.floats(0.0, 1.0),
+    "workforce__quit_base": st.floats(0.0, 0.5),
+    "workforce__osh_hazard": st.floats(0.0, 10.0),
+    "workforce__absence_base": st.floats(0.0, 0.5),
+    "adoption__visit_rate": st.floats(0.0, 1.0),
+    "buyers__n_buyers": st.integers(1, 12),
+    "buyers__links_per_firm": st.integers(1, 4),
+    "time__months": st.integers(12, 30),
+    "run__common_random_numbers": st.booleans(),
+})
+
+
+def _step_checks(m: ScoreModel) -> None:
+    """Check one month's state and outputs."""
+    wk, f = m.workers, m.firms
+    for arr in (wk.skill, wk.engagement, m.state.practice):
+        assert np.all((arr >= 0) & (arr <= 1))
+    assert np.all(wk.injured >= 0) and np.all(wk.tenure >= 0)
+    for k in SHARES:
+        v = m.last[k]
+        assert np.all((v >= 0) & (v <= 1)), k
+    for k in COUNTS:
+        assert np.all(m.last[k] >= 0), k
+    # hires replace quits slot by slot: slots hired this month have tenure exactly 1
+    assert np.array_equal(m.last["quits"].sum(axis=1), (wk.tenure == 1.0).sum(axis=1))
+    assert np.all(m.last["accidents"] <= f.size)
+    assert np.allclose(m.state.share.sum(axis=1), np.bincount(m.buyers.link_buyer, minlength=m.buyers.n).astype(bool).sum())
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(values=scenarios, seed=st.integers(0, 2**32))
+def test_state_stays_in_bounds_and_workforce_is_conserved(values, seed):
+    m = ScoreModel(small(**values), seed=seed)
+    n_workers, sizes = m.workers.n, m.firms.size.copy()
+    assert n_workers == sizes.sum()
+    while m.running:
+        m.step()
+        _step_checks(m)
+    assert m.workers.n == n_workers
+    assert np.array_equal(np.bincount(m.workers.firm, minlength=m.firms.n), sizes)
+    # classroom participants: at most 2 managers + 2 workers per firm and module
+    rec = m.recorder.programme
+    assert np.all(rec["classroom_participants"] <= 4 * rec["workshops"])
+    fees = rec["fee_programme"] + rec["fee_firms"] + rec["fee_sponsors"]
+    np.testing.assert_allclose(fees.sum(), rec["workshops"].sum() * m.p.programme.cost_per_module_usd)
+
+
+def test_same_seed_identical_different_seed_different():
+    a = ScoreModel(small(), seed=5).run().recorder
+    b = ScoreModel(small(), seed=5).run().recorder
+    c = ScoreModel(small(), seed=6).run().recorder
+    d = ScoreModel(small(), seed=5, replicate=1).run().recorder
+    for k in FIRM_OUTPUTS:
+        np.testing.assert_array_equal(a.panel[k], b.panel[k])
+    assert not np.array_equal(a.panel["accidents"], c.panel["accidents"])
+    assert not np.array_equal(a.panel["accidents"], d.panel["accidents"])
