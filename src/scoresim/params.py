@@ -3,7 +3,8 @@
 Every numeric parameter is declared with :func:`P`, which records its unit and source in the
 field's metadata and its valid range as pydantic bounds. Unknown keys are rejected
 (``extra="forbid"``). Sources refer to the evidence table of the project
-(``EVIDENCE.md``: the SCORE Phase I brochure and the cited studies) or say ``assumption``
+(the SCORE Phase I brochure, ILO programme documents and the cited studies; see the Sources
+section of docs/model.md) or say ``assumption``
 when no figure exists; assumptions are exposed to sensitivity analysis through their ranges.
 
 Months are model steps. Money is in US dollars (USD). Shares and practice levels are in [0, 1].
@@ -21,15 +22,28 @@ AREAS: tuple[str, ...] = ("cooperation", "quality", "cleaner_production", "workf
 
 Area = Literal["cooperation", "quality", "cleaner_production", "workforce", "osh"]
 
-BROCHURE = "SCORE Phase I brochure (EVIDENCE.md section 1)"
+BROCHURE = "SCORE Phase I brochure"
 ASSUMPTION = "assumption"
 
 
 def P(default: Any, unit: str, lo: float | None = None, hi: float | None = None,
-      source: str = ASSUMPTION, doc: str = "", gt: float | None = None) -> Any:
-    """Declare a parameter with its unit, valid range [lo, hi] (or > gt) and source."""
-    return Field(default, ge=lo, le=hi, gt=gt, description=doc,
-                 json_schema_extra={"unit": unit, "source": source})
+      source: str = ASSUMPTION, doc: str = "", gt: float | None = None, allowed: str = "") -> Any:
+    """Declare a parameter with its unit, valid range [lo, hi] (or > gt) and source; ``allowed``
+    describes the valid values of a non-numeric parameter."""
+    extra = {"unit": unit, "source": source}
+    if allowed:
+        extra["range"] = allowed
+    return Field(default, ge=lo, le=hi, gt=gt, description=doc, json_schema_extra=extra)
+
+
+MONTHS = "1900-01 to 2199-12"
+
+
+def choice(default: Any, allowed: str, doc: str, **kw: Any) -> Any:
+    """Declare a non-numeric setting with what it allows (``default_factory`` in ``kw`` for lists)."""
+    if "default_factory" in kw:
+        return Field(description=doc, json_schema_extra={"range": allowed}, **kw)
+    return Field(default, description=doc, json_schema_extra={"range": allowed}, **kw)
 
 
 class Section(BaseModel):
@@ -57,7 +71,7 @@ def _check_month(value: str) -> str:
 class TimeParams(Section):
     """Simulated calendar: monthly steps from ``start``."""
 
-    start: str = P("2008-01", "YYYY-MM", doc="first simulated month")
+    start: str = P("2008-01", "YYYY-MM", doc="first simulated month", allowed=MONTHS)
     months: int = P(84, "months", 1, 600, doc="number of monthly steps")
 
     _start = field_validator("start")(classmethod(lambda cls, v: _check_month(v)))
@@ -83,10 +97,10 @@ class SectorParams(Section):
     material_usd_per_unit: float = P(2.5, "USD/unit", 0.0, 1e6, doc="material cost per unit produced")
     defect_rate: float = P(0.08, "share of units", 0.0, 0.9,
                            doc="first-pass defect rate at baseline practice (no SME figure exists; "
-                               "cost of poor quality up to 20-25% of cost in apparel, EVIDENCE.md s3)")
+                               "cost of poor quality up to 20-25% of cost in apparel)")
     energy_kwh_per_unit: float = P(1.0, "kWh/unit", 0.0, 1e6, doc="energy intensity at baseline practice")
     accidents_per_100_year: float = P(11.0, "accidents/100 workers/year", 0.0, 100.0,
-                                      source="Yu et al. 2017; ILO (EVIDENCE.md s3): 9-14",
+                                      source="Yu et al. 2017; ILO: 9-14",
                                       doc="baseline injury rate at baseline OSH practice")
 
 
@@ -130,7 +144,7 @@ class PopulationParams(Section):
     workers_max: int = P(1000, "workers/firm", 5, 100000, doc="largest firm")
     manager_share: float = P(0.08, "share of staff", 0.01, 0.5, doc="managers and supervisors")
     women_share: float = P(0.3, "share of staff", 0.0, 1.0,
-                           source="SCORE Dec 2016: 30% of participants women (EVIDENCE.md s2)")
+                           source="SCORE Dec 2016: 30% of participants women")
     practice_mean: float = P(0.25, "practice level [0,1]", 0.0, 1.0,
                              doc="mean baseline practice level in each area (Beta distributed)")
     practice_concentration: float = P(8.0, "Beta a+b", 0.5, 1000.0, doc="spread of baseline practices")
@@ -178,19 +192,22 @@ class ProgrammeParams(Section):
     """SCORE delivery: who is eligible, when modules start, visits, fees and who pays them."""
 
     enabled: bool = Field(True, description="deliver the programme in the programme world")
-    modules: list[Area] = Field(default_factory=lambda: list(AREAS),
-                                description="modules offered, a subset of the five areas")
+    modules: list[Area] = choice(None, "subset of: " + ", ".join(AREAS),
+                                 "modules offered", default_factory=lambda: list(AREAS))
     participants: int = P(308, "firms", 0, 5_000_000, source=BROCHURE,
                           doc="firms enrolled (capped at the eligible number)")
-    eligible_sectors: list[str] = Field(default_factory=list, description="empty: all sectors")
-    eligible_countries: list[str] = Field(default_factory=list, description="empty: all countries")
+    eligible_sectors: list[str] = choice(None, "names in population.sectors", "empty: all sectors",
+                                         default_factory=list)
+    eligible_countries: list[str] = choice(None, "names in population.countries",
+                                           "empty: all countries", default_factory=list)
     eligible_min_workers: int = P(0, "workers/firm", 0, 1_000_000)
     eligible_max_workers: int = P(1_000_000, "workers/firm", 0, 1_000_000)
     targeting: Literal["random", "sponsored_first"] = Field(
         "random", description="random among eligible, or suppliers of sponsoring buyers first")
-    enrol_start: str = P("2009-01", "YYYY-MM", source=BROCHURE + ": 2009 start")
+    enrol_start: str = P("2009-01", "YYYY-MM", source=BROCHURE + ": 2009 start", allowed=MONTHS,
+                         doc="first month a cohort starts Module 1 (inside the simulated period)")
     enrol_end: str = P("2012-12", "YYYY-MM", source=BROCHURE + ": ended September 2013",
-                       doc="last month a cohort starts Module 1")
+                       doc="last month a cohort starts Module 1", allowed=MONTHS)
     cohort_size: int = P(5, "firms/workshop", 1, 100,
                          source="ILO SCORE pages WCMS_321117: 4-5 firms per workshop")
     modules_per_firm: float = P(2.0, "modules/firm", 1.0, 5.0,
@@ -235,7 +252,7 @@ class AdoptionParams(Section):
     classroom_rate: float = P(0.10, "share of gap/workshop", 0.0, 1.0,
                               doc="share of the gap to target closed by the workshop")
     visit_rate: float = P(0.25, "share of gap/visit", 0.0, 1.0,
-                          source="Bloom et al. 2013: practices +38 vs +12 points (EVIDENCE.md s3)",
+                          source="Bloom et al. 2013: practices +38 vs +12 points",
                           doc="share of the gap closed per consulting visit, at commitment 0.5")
     absorptive_cooperation: float = P(0.5, "ratio", 0.0, 5.0,
                                       doc="extra adoption per unit of cooperation practice "
@@ -259,7 +276,7 @@ class WorkforceParams(Section):
 
     working_days: float = P(22.0, "days/month", 1.0, 31.0)
     absence_base: float = P(0.05, "share of days", 0.0, 0.5,
-                            source="WHO; Adhvaryu et al. (EVIDENCE.md s3): ~5% (2-11%)",
+                            source="WHO; Adhvaryu et al.: ~5% (2-11%)",
                             doc="absence at engagement 0.5 and no workforce practice")
     absence_engagement: float = P(1.0, "ratio per unit engagement", 0.0, 1.9,
                                   doc="absence falls by this share per unit engagement above 0.5")
@@ -312,10 +329,10 @@ class ProductionParams(Section):
 
     skill_effect: float = P(0.6, "ratio per skill unit", 0.0, 5.0, doc="output gain per unit of mean skill above 0.5")
     quality_effect: float = P(0.10, "ratio per practice unit", 0.0, 2.0,
-                              source="Bloom et al. 2013: productivity +17% year 1 (EVIDENCE.md s3)")
+                              source="Bloom et al. 2013: productivity +17% year 1")
     cleaner_effect: float = P(0.08, "ratio per practice unit", 0.0, 2.0)
     workforce_effect: float = P(0.08, "ratio per practice unit", 0.0, 2.0,
-                                source="Adhvaryu et al.: soft skills +11-12% (EVIDENCE.md s3)")
+                                source="Adhvaryu et al.: soft skills +11-12%")
     cooperation_effect: float = P(0.10, "ratio per practice unit", 0.0, 2.0)
     defect_quality: float = P(1.2, "1/practice unit", 0.0, 10.0,
                               doc="defect multiplier exp(-defect_quality * (quality - baseline mean))")
@@ -328,7 +345,7 @@ class ProductionParams(Section):
                               doc="energy per unit falls by this share per unit of cleaner-production practice")
     energy_price_usd_kwh: float = P(0.1, "USD/kWh", 0.0, 10.0)
     accident_cost_usd: float = P(470.0, "USD/accident", 0.0, 1e6,
-                                 source="BMC Public Health 2022 (Ethiopia), EVIDENCE.md s3")
+                                 source="BMC Public Health 2022 (Ethiopia)")
     manager_wage_ratio: float = P(3.0, "ratio", 1.0, 50.0)
 
 
@@ -373,8 +390,8 @@ class RunParams(Section):
 class Scenario(Section):
     """A complete, validated scenario: every parameter of a run."""
 
-    name: str = Field("scenario", description="short scenario name")
-    description: str = Field("", description="what the scenario is for")
+    name: str = choice("scenario", "text", "short scenario name")
+    description: str = choice("", "text", "what the scenario is for")
     run: RunParams = Field(default_factory=RunParams)
     time: TimeParams = Field(default_factory=TimeParams)
     population: PopulationParams = Field(default_factory=PopulationParams)
@@ -438,6 +455,9 @@ def _fmt(value: Any) -> str:
 
 
 def _range(field: Any) -> str:
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    if "range" in extra:
+        return str(extra["range"])
     lo = hi = None
     lo_open = False
     for m in field.metadata:

@@ -84,47 +84,56 @@ def indicator_panel(ds: xr.Dataset, name: str) -> np.ndarray:
     return ds[var].values.astype(float)
 
 
-def firm_reports(ds: xr.Dataset, rp: ReportingParams) -> xr.Dataset:
-    """Per participant (replicate, indicator, firm): reported change, improvement, causal effect."""
-    worlds = list(ds["world"].values)
-    enrol = ds["enrol_month"].values
-    after0 = ds["completion_month"].values + 1 + rp.lag_months
+def _windows(ds: xr.Dataset, rp: ReportingParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(firm,) first month of each participant's before- and after-window (-1: none), and
+    whether both windows lie inside the simulated period."""
     part = ds["participant"].values.astype(bool)
-    before_first = np.where(part, enrol - rp.window_months, -1)
-    after_first = np.where(part, after0, -1)
+    before = np.where(part, ds["enrol_month"].values - rp.window_months, -1)
+    after = np.where(part, ds["completion_month"].values + 1 + rp.lag_months, -1)
+    valid = part & (before >= 0) & (after + rp.window_months <= ds.sizes["time"])
+    return before, after, valid
+
+
+def firm_reports(ds: xr.Dataset, rp: ReportingParams) -> xr.Dataset:
+    """Per participant (replicate, indicator, firm): window means, reported change,
+    improvement and causal effect (NaN for firms without both windows)."""
+    worlds = list(ds["world"].values)
+    pw = worlds.index("programme") if "programme" in worlds else None
+    cw = worlds.index("counterfactual") if "counterfactual" in worlds else None
+    before_first, after_first, _ = _windows(ds, rp)
     names = list(INDICATORS)
     shape = (ds.sizes["replicate"], len(names), ds.sizes["firm"])
-    change, improved, effect = np.full(shape, np.nan), np.zeros(shape, bool), np.full(shape, np.nan)
+    before, after, cf = (np.full(shape, np.nan) for _ in range(3))
     for i, name in enumerate(names):
-        ind = INDICATORS[name]
-        x = indicator_panel(ds, name)
-        pw = worlds.index("programme") if "programme" in worlds else None
-        cw = worlds.index("counterfactual") if "counterfactual" in worlds else None
         if pw is None:
-            continue
-        before = window_means(x[:, pw], before_first, rp.window_months)
-        after = window_means(x[:, pw], after_first, rp.window_months)
-        if ind.kind == "points":
-            ch = after - before
-            thr = rp.adoption_threshold
-        else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ch = np.where(before > 0, (after - before) / before, np.nan)
-            thr = rp.threshold
-        change[:, i] = ch
-        improved[:, i] = np.nan_to_num(ind.direction * ch, nan=-np.inf) > thr
+            break
+        x = indicator_panel(ds, name)
+        before[:, i] = window_means(x[:, pw], before_first, rp.window_months)
+        after[:, i] = window_means(x[:, pw], after_first, rp.window_months)
         if cw is not None:
-            cf = window_means(x[:, cw], after_first, rp.window_months)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                effect[:, i] = (after - cf) if ind.kind == "points" else np.where(cf > 0, after / cf - 1, np.nan)
+            cf[:, i] = window_means(x[:, cw], after_first, rp.window_months)
+    points = np.array([INDICATORS[n].kind == "points" for n in names])[None, :, None]
+    direction = np.array([INDICATORS[n].direction for n in names])[None, :, None]
+    threshold = np.where(points, rp.adoption_threshold, rp.threshold)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(points, after - before, np.where(before > 0, after / before - 1, np.nan))
+        effect = np.where(points, after - cf, np.where(cf > 0, after / cf - 1, np.nan))
+    improved = np.nan_to_num(direction * change, nan=-np.inf) > threshold
     dims = ("replicate", "indicator", "firm")
+    rel = "1 (relative) or practice points (adoption)"
     return xr.Dataset(
         {
-            "reported_change": (dims, change, {"units": "1 (relative) or practice points (adoption)",
+            "window_before": (dims, before, {"units": "indicator units", "long_name":
+                                             "mean over the months before the first workshop (programme world)"}),
+            "window_after": (dims, after, {"units": "indicator units", "long_name":
+                                           "mean over the months after completion (programme world)"}),
+            "window_after_counterfactual": (dims, cf, {"units": "indicator units", "long_name":
+                                                       "mean over the same months, counterfactual world"}),
+            "reported_change": (dims, change, {"units": rel,
                                                "long_name": "change a participant would report, after vs before"}),
             "reports_improvement": (dims, improved, {"units": "1", "long_name":
                                                      "participant reports an improvement beyond the threshold"}),
-            "firm_effect": (dims, effect, {"units": "1 (relative) or practice points (adoption)",
+            "firm_effect": (dims, effect, {"units": rel,
                                            "long_name": "causal effect: programme vs counterfactual world"}),
         },
         coords={"indicator": names},
@@ -132,33 +141,20 @@ def firm_reports(ds: xr.Dataset, rp: ReportingParams) -> xr.Dataset:
 
 
 def aggregate_reports(ds: xr.Dataset, reports: xr.Dataset, rp: ReportingParams) -> xr.Dataset:
-    """Per replicate and indicator: mean reported change, share reporting improvement, effect."""
-    part = ds["participant"].values.astype(bool)
-    valid = part & (ds["completion_month"].values + 1 + rp.lag_months + rp.window_months
-                    <= ds.sizes["time"]) & (ds["enrol_month"].values - rp.window_months >= 0)
-    change = reports["reported_change"].values[..., valid]
-    improved = reports["reports_improvement"].values[..., valid]
-    effect = reports["firm_effect"].values[..., valid]
+    """Per replicate and indicator: mean reported change, share reporting improvement, effect.
+    Pooled indicators (accidents) use ratios of sums of the window means instead."""
+    _, _, valid = _windows(ds, rp)
+    get = lambda k: reports[k].values[..., valid]  # noqa: E731  (replicate, indicator, reporting firm)
     names = list(reports["indicator"].values)
-    with np.errstate(invalid="ignore"), _quiet():
-        mean_change = np.nanmean(change, axis=-1)
-        share = improved.mean(axis=-1) if valid.any() else np.full(change.shape[:2], np.nan)
-        eff = np.nanmean(effect, axis=-1)
-    worlds = list(ds["world"].values)
-    if "programme" in worlds:
+    with np.errstate(invalid="ignore", divide="ignore"), _quiet():
+        mean_change = np.nanmean(get("reported_change"), axis=-1)
+        share = get("reports_improvement").mean(axis=-1) if valid.any() else np.full(mean_change.shape, np.nan)
+        eff = np.nanmean(get("firm_effect"), axis=-1)
         for name in POOLED & set(names):
             i = names.index(name)
-            x = indicator_panel(ds, name)
-            after_first = np.where(valid, ds["completion_month"].values + 1 + rp.lag_months, -1)
-            before_first = np.where(valid, ds["enrol_month"].values - rp.window_months, -1)
-            prog = window_means(x[:, worlds.index("programme")], after_first, rp.window_months)[..., valid]
-            before = window_means(x[:, worlds.index("programme")], before_first, rp.window_months)[..., valid]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                mean_change[:, i] = prog.sum(axis=-1) / before.sum(axis=-1) - 1
-                if "counterfactual" in worlds:
-                    cf = window_means(x[:, worlds.index("counterfactual")], after_first,
-                                      rp.window_months)[..., valid]
-                    eff[:, i] = prog.sum(axis=-1) / cf.sum(axis=-1) - 1
+            after = get("window_after")[:, i].sum(axis=-1)
+            mean_change[:, i] = after / get("window_before")[:, i].sum(axis=-1) - 1
+            eff[:, i] = after / get("window_after_counterfactual")[:, i].sum(axis=-1) - 1
     dims = ("replicate", "indicator")
     return xr.Dataset(
         {

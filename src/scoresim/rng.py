@@ -17,6 +17,8 @@ import zlib
 
 import numpy as np
 
+# population, buyers and delivery are drawn once per run seed with :func:`generator`; the others
+# are the monthly process streams of :class:`Streams`, seeded per replicate.
 STREAMS: tuple[str, ...] = (
     "population", "buyers", "delivery", "absence", "accident", "turnover",
     "suggestions", "defects", "market", "audit",
@@ -54,10 +56,6 @@ class Streams:
             name: [generator(self.seed, name, w) for w in range(1 if common else n_worlds)]
             for name in STREAMS
         }
-
-    def shared(self, name: str) -> np.random.Generator:
-        """A stream that is the same in every world (population, delivery schedule)."""
-        return self._gens[name][0]
 
     def uniform(self, name: str, shape: tuple[int, ...], dtype: type = np.float64) -> np.ndarray:
         """Uniform [0, 1) draws of ``shape``; a leading world axis when draws are not common."""

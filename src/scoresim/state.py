@@ -76,7 +76,7 @@ class Buyers:
     audit_rate: np.ndarray       # (B,) audits/supplier/month
     link_firm: np.ndarray        # (E,) supplier of the link
     link_buyer: np.ndarray       # (E,) buyer of the link
-    base_share: np.ndarray       # (E,) share of the buyer's demand at baseline
+    base_share: np.ndarray       # (E,) the link's share of the buyer's baseline demand (supplier output)
 
     @property
     def n(self) -> int:

@@ -1,0 +1,50 @@
+"""Recording levels: group aggregates agree with the firm panel; the dataset is labelled."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from scoresim.recorder import FIRM_OUTPUTS
+from scoresim.simulate import run
+
+from conftest import small
+
+
+def test_group_recording_sums_and_means_match_the_firm_panel():
+    firm = run(small(), seed=8, replicates=2)
+    group = run(small(recording__level="group"), seed=8, replicates=2)
+    # the firm dimension holds the participants only; their panel is the same
+    part = firm["participant"].values
+    assert group.sizes["firm"] == part.sum()
+    xr.testing.assert_equal(group["accidents"], firm["accidents"].isel(firm=np.flatnonzero(part)))
+    # each group's sum (or worker-weighted mean) equals the firm panel aggregated by hand
+    key = [(c, s, p) for c, s, p in zip(firm["country"].values, firm["sector"].values, part)]
+    labels = list(zip(group["group_country"].values, group["group_sector"].values,
+                      group["group_participant"].values))
+    w = firm["workers"].values.astype(float)
+    for name, (_, _, how) in FIRM_OUTPUTS.items():
+        x = firm[name].values.astype(float)
+        expected = np.zeros(group[f"group_{name}"].shape)
+        for g, label in enumerate(labels):
+            members = np.array([k == label for k in key])
+            if not members.any():
+                continue
+            if how == "sum":
+                expected[..., g] = x[..., members].sum(-1)
+            else:
+                expected[..., g] = (x[..., members] * w[members]).sum(-1) / w[members].sum()
+        np.testing.assert_allclose(group[f"group_{name}"].values, expected, rtol=2e-5, atol=1e-6,
+                                   err_msg=name)
+    # reports are computed from the participants' panel either way
+    np.testing.assert_array_equal(group["effect"].values, firm["effect"].values)
+
+
+def test_every_variable_has_units_and_long_name_and_labels_are_coordinates():
+    ds = run(small(), seed=1, replicates=1)
+    for name, var in ds.data_vars.items():
+        assert "units" in var.attrs and "long_name" in var.attrs, name
+    for coord in ("country", "sector", "participant", "workers", "enrol_month", "module_taken"):
+        assert coord in ds.coords and "firm" in ds[coord].dims
+    assert set(ds["world"].values) == {"programme", "counterfactual"}
+    assert {"replicate", "world", "time", "firm"} <= set(ds.dims)
