@@ -433,3 +433,14 @@ def test_failed_write_leaves_nothing(capsys, work, monkeypatch):
 
 def test_no_partial_files_after_everything(small_run):
     assert partial_files(small_run.base) == []
+
+
+def test_default_run_directories_never_collide(tmp_path):
+    from scoresim.cli import _fresh_directory
+
+    base = tmp_path / "results" / "phase1-20260101-000000"
+    assert _fresh_directory(base) == base
+    base.mkdir(parents=True)
+    assert _fresh_directory(base) == base.with_name(base.name + "-2")
+    base.with_name(base.name + "-2").mkdir()
+    assert _fresh_directory(base) == base.with_name(base.name + "-3")

@@ -207,7 +207,7 @@ def test_out_of_range(tmp_path, text, field, allowed):
     msg = load_error(path)
     assert str(path) in msg
     assert f"field '{field}'" in msg
-    assert f"allowed: " in msg and allowed in msg
+    assert "allowed: " in msg and allowed in msg
 
 
 def test_several_problems_are_all_reported(tmp_path):

@@ -39,6 +39,7 @@ def _step_checks(m: ScoreModel) -> None:
     for arr in (wk.skill, wk.engagement, m.state.practice):
         assert np.all((arr >= 0) & (arr <= 1))
     assert np.all(wk.injured >= 0) and np.all(wk.tenure >= 0)
+    assert np.all((wk.absent >= 0) & (wk.absent <= m.p.workforce.working_days + 1e-4))
     for k in SHARES:
         v = m.last[k]
         assert np.all((v >= 0) & (v <= 1)), k

@@ -49,3 +49,13 @@ def test_firm_views_are_mesa_agents_reading_the_arrays():
     assert v.size == m.firms.size[3]
     assert v.practice["osh"] == m.state.practice[0, 3, 4]
     assert v.participant == bool(m.participant[3])
+
+
+def test_buyer_views_show_suppliers_and_shares():
+    m = ScoreModel(small(time__months=12), seed=2).run()
+    views = m.buyer_views()
+    assert len(views) == m.buyers.n and all(isinstance(v, mesa.Agent) for v in views)
+    shares = [sum(v.suppliers.values()) for v in views if v.suppliers]
+    np.testing.assert_allclose(shares, 1.0)
+    firms = {f for v in views for f in v.suppliers}
+    assert firms <= set(range(m.firms.n))

@@ -131,7 +131,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str] | None) -> int:
         stem = Path(args.config).stem
     else:
         raise InputError("scoresim run: give a CONFIG file or --from DATASET")
-    out = Path(args.out) if args.out else Path("results") / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}"
+    out = Path(args.out) if args.out else _fresh_directory(Path("results") / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}")
     if out.exists():
         raise InputError(f"{out}: already exists; results are never overwritten, choose another --out")
     parent = next((p for p in out.parents if p.exists()), Path("."))
@@ -152,6 +152,15 @@ def cmd_run(args: argparse.Namespace, argv: list[str] | None) -> int:
     print(f"wrote {out}/dataset.nc" + (f" and {', '.join(figures)}" if figures else "")
           + f" in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _fresh_directory(path: Path) -> Path:
+    """``path``, or ``path-2``, ``path-3``... if taken: a default run directory never collides."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}-{n}")
+    return candidate
 
 
 def _run_with_progress(simulate, scenario: Scenario, seed: int, replicates: int):

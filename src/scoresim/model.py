@@ -18,9 +18,9 @@ from .config import load_scenario, set_values
 from .modules import build_schedule
 from .params import Scenario
 from .processes import adoption, delivery, market, production, suggestions, workforce
-from .recorder import FIRM_OUTPUTS, PROGRAMME_OUTPUTS, Recorder
+from .recorder import PROGRAMME_OUTPUTS, Recorder
 from .rng import Streams, generator
-from .state import COOP, N_AREAS, QUALITY
+from .state import COOP, QUALITY
 
 WORLDS: tuple[str, ...] = ("programme", "counterfactual")
 
@@ -78,6 +78,7 @@ class ScoreModel(mesa.Model):
         self.recorder = self._make_recorder()
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self._firm_views: list | None = None
+        self._buyer_views: list | None = None
 
     # ----------------------------------------------------------------- set-up helpers
     def _init_derived(self) -> None:
@@ -246,6 +247,12 @@ class ScoreModel(mesa.Model):
             self._firm_views = [FirmView(self, i) for i in range(self.firms.n)]
         return self._firm_views
 
+    def buyer_views(self) -> list["BuyerView"]:
+        """Thin ``mesa.Agent`` views of the buyers (built on first use; read-only)."""
+        if self._buyer_views is None:
+            self._buyer_views = [BuyerView(self, i) for i in range(self.buyers.n)]
+        return self._buyer_views
+
 
 class FirmView(mesa.Agent):
     """Read-only view of one firm for inspection; the arrays stay the state."""
@@ -268,4 +275,27 @@ class FirmView(mesa.Agent):
         return bool(self.model.participant[self.index])
 
 
-__all__ = ["ScoreModel", "FirmView", "WORLDS", "replicate_seed", "QUALITY", "N_AREAS", "FIRM_OUTPUTS"]
+class BuyerView(mesa.Agent):
+    """Read-only view of one buyer (programme world) for inspection."""
+
+    def __init__(self, model: ScoreModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def international(self) -> bool:
+        return bool(self.model.buyers.international[self.index])
+
+    @property
+    def sponsor(self) -> bool:
+        return bool(self.model.buyers.sponsor[self.index])
+
+    @property
+    def suppliers(self) -> dict[int, float]:
+        """Supplier firm index -> current order share."""
+        b = self.model.buyers
+        links = np.flatnonzero(b.link_buyer == self.index)
+        return dict(zip(b.link_firm[links].tolist(), self.model.state.share[0, links].tolist()))
+
+
+__all__ = ["ScoreModel", "FirmView", "BuyerView", "WORLDS", "replicate_seed"]

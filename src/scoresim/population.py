@@ -79,7 +79,8 @@ def build_workers(p: Scenario, firms: Firms, rng: np.random.Generator, n_worlds:
     return Workers(
         firm=firm, manager=manager, woman=woman,
         skill=stack(skill), engagement=stack(engagement), tenure=stack(tenure),
-        injured=np.zeros((n_worlds, n), np.float32), trained=np.zeros((n_worlds, n), bool),
+        injured=np.zeros((n_worlds, n), np.float32), absent=np.zeros((n_worlds, n), np.float32),
+        trained=np.zeros((n_worlds, n), bool),
     )
 
 

@@ -57,6 +57,7 @@ class Workers:
     engagement: np.ndarray       # (W, N) float32 [0, 1]
     tenure: np.ndarray           # (W, N) float32 months
     injured: np.ndarray          # (W, N) float32 days lost still to come
+    absent: np.ndarray           # (W, N) float32 expected days absent last month (sick + injured)
     trained: np.ndarray          # (W, N) bool classroom participant
 
     @property

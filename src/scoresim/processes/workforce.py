@@ -102,12 +102,12 @@ def workforce_step(wk: Workers, drivers: np.ndarray, z_absence: np.ndarray, u_ac
     np.minimum(inj, w.working_days, out=tmp)
     inj -= tmp
     injury_days = np.add.reduceat(tmp, bounds, axis=1)
-    np.subtract(w.working_days, tmp, out=tmp)
-    pa = np.multiply(e, -w.absence_engagement, out=hz)
+    pa = np.multiply(e, -w.absence_engagement, out=wk.absent)
     pa += 1.0 + 0.5 * w.absence_engagement
     pa *= spread(ABSENCE)
-    pa *= tmp
+    pa *= np.subtract(w.working_days, tmp, out=hz)
     sick = np.add.reduceat(pa, bounds, axis=1)[:, 1::2].astype(np.float64)
+    pa += tmp                                       # each worker's expected absent days
     paid = (sizes - (bounds[1::2] - bounds[0::2])) * w.working_days
     sick = np.clip(sick + np.sqrt(sick * np.maximum(1.0 - sick / paid, 0.0)) * z_absence, 0.0, None)
     # quits: replaced by a new hire in the same slot
