@@ -20,7 +20,7 @@ from .params import Scenario
 from .processes import adoption, delivery, market, production, suggestions, workforce
 from .recorder import PROGRAMME_OUTPUTS, Recorder
 from .rng import Streams, generator
-from .state import COOP, QUALITY
+from .state import COOP, QUALITY, WORKFORCE
 
 WORLDS: tuple[str, ...] = ("programme", "counterfactual")
 
@@ -104,7 +104,7 @@ class ScoreModel(mesa.Model):
         w, pm = p.workforce, p.population.practice_mean
         skill = np.add.reduceat(wk.skill[0], self.bounds)[1::2] / self.n_prod
         eng = self.engagement_mean[0]
-        absence = (w.absence_base * (1 - w.absence_workforce * st.practice[0, :, 3])
+        absence = (w.absence_base * (1 - w.absence_workforce * st.practice[0, :, WORKFORCE])
                    * (1 + w.absence_engagement * (0.5 - eng)))
         present = self.n_prod * w.working_days * (1 - absence)
         q = present * f.units_per_day * production.efficiency(
