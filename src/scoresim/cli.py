@@ -15,11 +15,9 @@ from pathlib import Path
 
 from . import __version__
 from .config import InputError, apply_overrides, load_scenario
-from .params import Scenario, describe_parameters
+from .params import REPLICATES_MAX, SEED_MAX, Scenario, describe_parameters
 
 EXIT_INPUT = 2
-MAX_REPLICATES = 100_000  # as run.replicates in a config
-MAX_SEED = 2**63 - 1  # as run.seed in the config
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,15 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _pos_int(text: str) -> int:
     value = _nonneg_int(text)
-    if not 1 <= value <= MAX_REPLICATES:
-        raise argparse.ArgumentTypeError(f"must be a whole number in [1, {MAX_REPLICATES}], got {text!r}")
+    if not 1 <= value <= REPLICATES_MAX:
+        raise argparse.ArgumentTypeError(f"must be a whole number in [1, {REPLICATES_MAX}], got {text!r}")
     return value
 
 
 def _seed(text: str) -> int:
     value = _nonneg_int(text)
-    if value > MAX_SEED:
-        raise argparse.ArgumentTypeError(f"must be a whole number in [0, {MAX_SEED}], got {text!r}")
+    if value > SEED_MAX:
+        raise argparse.ArgumentTypeError(f"must be a whole number in [0, {SEED_MAX}], got {text!r}")
     return value
 
 

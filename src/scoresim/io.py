@@ -18,7 +18,7 @@ from typing import Iterator
 import xarray as xr
 
 from .config import InputError, scenario_from_json
-from .params import Scenario
+from .params import REPLICATES_MAX, SEED_MAX, Scenario
 
 LIBRARIES = ("scoresim", "numpy", "scipy", "xarray", "mesa", "pydantic", "h5netcdf", "matplotlib")
 
@@ -77,8 +77,8 @@ def read_provenance(path: str | Path) -> tuple[Scenario, int, int]:
     if missing:
         raise InputError(f"{path}: not a scoresim result: attribute(s) {', '.join(missing)} missing")
     scenario = scenario_from_json(str(attrs["config"]), origin=f"{path} (attribute 'config')")
-    return (scenario, _whole_attr(path, attrs, "seed", 0, 2**63 - 1),
-            _whole_attr(path, attrs, "replicates", 1, 100000))
+    return (scenario, _whole_attr(path, attrs, "seed", 0, SEED_MAX),
+            _whole_attr(path, attrs, "replicates", 1, REPLICATES_MAX))
 
 
 def _whole_attr(path: Path, attrs: dict, name: str, lo: int, hi: int) -> int:

@@ -39,11 +39,13 @@ def P(default: Any, unit: str, lo: float | None = None, hi: float | None = None,
 MONTHS = "1900-01 to 2199-12"
 
 
-def choice(default: Any, allowed: str, doc: str, **kw: Any) -> Any:
-    """Declare a non-numeric setting with what it allows (``default_factory`` in ``kw`` for lists)."""
-    if "default_factory" in kw:
-        return Field(description=doc, json_schema_extra={"range": allowed}, **kw)
-    return Field(default, description=doc, json_schema_extra={"range": allowed}, **kw)
+def choice(allowed: str, doc: str, **default: Any) -> Any:
+    """Declare a non-numeric setting with what it allows; ``default=`` or ``default_factory=``."""
+    return Field(description=doc, json_schema_extra={"range": allowed}, **default)
+
+
+SEED_MAX = 2**63 - 1
+REPLICATES_MAX = 100_000
 
 
 class Section(BaseModel):
@@ -192,14 +194,14 @@ class ProgrammeParams(Section):
     """SCORE delivery: who is eligible, when modules start, visits, fees and who pays them."""
 
     enabled: bool = Field(True, description="deliver the programme in the programme world")
-    modules: list[Area] = choice(None, "subset of: " + ", ".join(AREAS),
-                                 "modules offered", default_factory=lambda: list(AREAS))
+    modules: list[Area] = choice("subset of: " + ", ".join(AREAS), "modules offered",
+                                 default_factory=lambda: list(AREAS))
     participants: int = P(308, "firms", 0, 5_000_000, source=BROCHURE,
                           doc="firms enrolled (capped at the eligible number)")
-    eligible_sectors: list[str] = choice(None, "names in population.sectors", "empty: all sectors",
+    eligible_sectors: list[str] = choice("names in population.sectors", "empty: all sectors",
                                          default_factory=list)
-    eligible_countries: list[str] = choice(None, "names in population.countries",
-                                           "empty: all countries", default_factory=list)
+    eligible_countries: list[str] = choice("names in population.countries", "empty: all countries",
+                                           default_factory=list)
     eligible_min_workers: int = P(0, "workers/firm", 0, 1_000_000)
     eligible_max_workers: int = P(1_000_000, "workers/firm", 0, 1_000_000)
     targeting: Literal["random", "sponsored_first"] = Field(
@@ -382,16 +384,16 @@ class ReportingParams(Section):
 class RunParams(Section):
     """Seed and ensemble size (the CLI may override them)."""
 
-    seed: int = P(1, "integer", 0, 2**63 - 1)
-    replicates: int = P(10, "runs", 1, 100000)
+    seed: int = P(1, "integer", 0, SEED_MAX)
+    replicates: int = P(10, "runs", 1, REPLICATES_MAX)
     common_random_numbers: bool = Field(True, description="pair the worlds on the same draws")
 
 
 class Scenario(Section):
     """A complete, validated scenario: every parameter of a run."""
 
-    name: str = choice("scenario", "text", "short scenario name")
-    description: str = choice("", "text", "what the scenario is for")
+    name: str = choice("text", "short scenario name", default="scenario")
+    description: str = choice("text", "what the scenario is for", default="")
     run: RunParams = Field(default_factory=RunParams)
     time: TimeParams = Field(default_factory=TimeParams)
     population: PopulationParams = Field(default_factory=PopulationParams)
