@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 
 import pytest
 
+from scoresim.cli import main
 from scoresim.config import set_values
 from scoresim.params import Scenario
 
@@ -34,3 +37,50 @@ def small(**values) -> Scenario:
 @pytest.fixture
 def small_scenario() -> Scenario:
     return small()
+
+
+def call(argv: list[str], capsys) -> tuple[int, str, str]:
+    """Run ``main(argv)``; return (exit status, stdout, stderr), argparse exits included."""
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def tree(directory: Path) -> dict[str, str]:
+    """Every path under ``directory`` with a hash of its content (directories: 'dir')."""
+    out = {}
+    for root, dirs, files in os.walk(directory):
+        for d in dirs:
+            out[os.path.relpath(os.path.join(root, d), directory)] = "dir"
+        for f in files:
+            p = os.path.join(root, f)
+            out[os.path.relpath(p, directory)] = hashlib.sha256(Path(p).read_bytes()).hexdigest()
+    return out
+
+
+def partial_files(directory: Path) -> list[str]:
+    return [os.path.join(root, n) for root, dirs, files in os.walk(directory)
+            for n in dirs + files if "partial" in n]
+
+
+@pytest.fixture
+def work(tmp_path, monkeypatch):
+    """A temporary working directory, so the default results/ lands there."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def assert_input_error(argv, capsys, work, *expected: str) -> str:
+    """Bad input: exit 2, no traceback, every ``expected`` text on stderr, nothing written."""
+    before = tree(work)
+    code, out, err = call(argv, capsys)
+    assert code == 2, (code, err)
+    assert "Traceback" not in err and "Traceback" not in out
+    for text in expected:
+        assert text in err, (text, err)
+    assert tree(work) == before, "bad input must not write anything"
+    assert not (work / "results").exists()
+    return err

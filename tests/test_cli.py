@@ -24,6 +24,8 @@ from scoresim.cli import main
 from scoresim.params import describe_parameters
 from scoresim.reporting import INDICATORS
 
+from conftest import assert_input_error, call, partial_files, tree  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[1]
 PHASE1 = ROOT / "configs" / "phase1.toml"
 SMALL = ["--set", "population.n_firms=30", "--set", "programme.participants=20",
@@ -39,53 +41,6 @@ def write_config(directory: Path, text: str, name: str = "scenario.toml") -> Pat
     path = directory / name
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def call(argv: list[str], capsys) -> tuple[int, str, str]:
-    """Run ``main(argv)``; return (exit status, stdout, stderr), argparse exits included."""
-    try:
-        code = main(argv)
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def tree(directory: Path) -> dict[str, str]:
-    """Every path under ``directory`` with a hash of its content (directories: 'dir')."""
-    out = {}
-    for root, dirs, files in os.walk(directory):
-        for d in dirs:
-            out[os.path.relpath(os.path.join(root, d), directory)] = "dir"
-        for f in files:
-            p = os.path.join(root, f)
-            out[os.path.relpath(p, directory)] = hashlib.sha256(Path(p).read_bytes()).hexdigest()
-    return out
-
-
-def partial_files(directory: Path) -> list[str]:
-    return [os.path.join(root, n) for root, dirs, files in os.walk(directory)
-            for n in dirs + files if "partial" in n]
-
-
-@pytest.fixture
-def work(tmp_path, monkeypatch):
-    """A temporary working directory, so the default results/ lands there."""
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def assert_input_error(argv, capsys, work, *expected: str) -> str:
-    """Bad input: exit 2, no traceback, every ``expected`` text on stderr, nothing written."""
-    before = tree(work)
-    code, out, err = call(argv, capsys)
-    assert code == 2, (code, err)
-    assert "Traceback" not in err and "Traceback" not in out
-    for text in expected:
-        assert text in err, (text, err)
-    assert tree(work) == before, "bad input must not write anything"
-    assert not (work / "results").exists()
-    return err
 
 
 # --------------------------------------------------------------------------- bad configs
@@ -436,11 +391,11 @@ def test_no_partial_files_after_everything(small_run):
 
 
 def test_default_run_directories_never_collide(tmp_path):
-    from scoresim.cli import _fresh_directory
+    from scoresim.cli import fresh_directory
 
     base = tmp_path / "results" / "phase1-20260101-000000"
-    assert _fresh_directory(base) == base
+    assert fresh_directory(base) == base
     base.mkdir(parents=True)
-    assert _fresh_directory(base) == base.with_name(base.name + "-2")
+    assert fresh_directory(base) == base.with_name(base.name + "-2")
     base.with_name(base.name + "-2").mkdir()
-    assert _fresh_directory(base) == base.with_name(base.name + "-3")
+    assert fresh_directory(base) == base.with_name(base.name + "-3")

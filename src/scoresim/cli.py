@@ -51,13 +51,50 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
     par = sub.add_parser("params", help="list every parameter with unit, default, range and source")
     par.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    _add_sweep(sub)
+    ana = sub.add_parser("analyze", help="sensitivity indices (SALib) of a finished sweep, with tables and figures")
+    ana.add_argument("results", metavar="RESULTS_DIR", help="directory written by scoresim sweep")
+    ana.add_argument("--out", metavar="DIR", help="directory to create (must not exist); default RESULTS_DIR/analysis")
+    ana.add_argument("--resamples", type=_resamples, default=1000, help="bootstrap resamples for the intervals")
+    ana.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     return parser
+
+
+def _add_sweep(sub) -> None:
+    sw = sub.add_parser("sweep", help="run an experiment spec into a resumable results directory")
+    sw.add_argument("spec", nargs="?", metavar="SPEC", help="experiment spec TOML (or use --resume)")
+    sw.add_argument("--resume", metavar="RESULTS_DIR", help="finish an interrupted sweep: run only missing runs")
+    sw.add_argument("--out", metavar="DIR", help="results directory to create (must not exist); "
+                    "default results/<spec>-<time>")
+    sw.add_argument("--dry-run", action="store_true", help="validate the spec, print the design size, run nothing")
+    where = sw.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_pos_workers, metavar="N",
+                       help="local worker processes (default: all cores)")
+    where.add_argument("--serial", action="store_true", help="run in this process, one run at a time")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, "
+                       "for example tcp://10.0.0.5:8786")
+    where.add_argument("--dask-local", type=_pos_workers, metavar="N",
+                       help="start a local Dask cluster of N worker processes")
 
 
 def _pos_int(text: str) -> int:
     value = _nonneg_int(text)
     if not 1 <= value <= REPLICATES_MAX:
         raise argparse.ArgumentTypeError(f"must be a whole number in [1, {REPLICATES_MAX}], got {text!r}")
+    return value
+
+
+def _pos_workers(text: str) -> int:
+    value = _nonneg_int(text)
+    if not 1 <= value <= 4096:
+        raise argparse.ArgumentTypeError(f"must be a whole number in [1, 4096], got {text!r}")
+    return value
+
+
+def _resamples(text: str) -> int:
+    value = _nonneg_int(text)
+    if not 10 <= value <= 100_000:
+        raise argparse.ArgumentTypeError(f"must be a whole number in [10, 100000], got {text!r}")
     return value
 
 
@@ -89,10 +126,20 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(scenario.model_dump(mode="json"), indent=2))
             print(f"{args.config}: valid", file=sys.stderr)
             return 0
+        if args.command == "sweep":
+            from .experiments.commands import cmd_sweep
+            return cmd_sweep(args, _command(argv))
+        if args.command == "analyze":
+            from .experiments.commands import cmd_analyze
+            return cmd_analyze(args, _command(argv))
         return cmd_run(args, argv)
     except InputError as err:
         print(f"scoresim: error: {err}", file=sys.stderr)
         return EXIT_INPUT
+
+
+def _command(argv: list[str] | None) -> str:
+    return " ".join(["scoresim"] + (argv if argv is not None else sys.argv[1:]))
 
 
 def cmd_params(markdown: bool) -> int:
@@ -129,12 +176,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str] | None) -> int:
         stem = Path(args.config).stem
     else:
         raise InputError("scoresim run: give a CONFIG file or --from DATASET")
-    out = Path(args.out) if args.out else _fresh_directory(Path("results") / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}")
-    if out.exists():
-        raise InputError(f"{out}: already exists; results are never overwritten, choose another --out")
-    parent = next((p for p in out.parents if p.exists()), Path("."))
-    if not parent.is_dir():
-        raise InputError(f"{out}: cannot create the run directory: {parent} is not a directory")
+    out = output_directory(args.out, Path("results"), stem)
     started = time.perf_counter()
     ds = _run_with_progress(simulate, scenario, seed, replicates)
     ds.attrs.update(io.provenance(scenario, ["scoresim"] + (argv if argv is not None else sys.argv[1:])))
@@ -152,7 +194,19 @@ def cmd_run(args: argparse.Namespace, argv: list[str] | None) -> int:
     return 0
 
 
-def _fresh_directory(path: Path) -> Path:
+def output_directory(requested: str | None, parent: Path, stem: str) -> Path:
+    """The directory a command will create: ``requested`` (which must not exist) or a fresh
+    ``parent/<stem>-<time>``; :class:`InputError` if it cannot be created."""
+    out = Path(requested) if requested else fresh_directory(parent / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}")
+    if out.exists():
+        raise InputError(f"{out}: already exists; results are never overwritten, choose another --out")
+    existing = next((p for p in out.parents if p.exists()), Path("."))
+    if not existing.is_dir():
+        raise InputError(f"{out}: cannot create the directory: {existing} is not a directory")
+    return out
+
+
+def fresh_directory(path: Path) -> Path:
     """``path``, or ``path-2``, ``path-3``... if taken: a default run directory never collides."""
     candidate, n = path, 1
     while candidate.exists():

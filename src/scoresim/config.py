@@ -10,11 +10,14 @@ import difflib
 import json
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from .params import Scenario, _range
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class InputError(Exception):
@@ -24,20 +27,24 @@ class InputError(Exception):
 def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
     """Read the TOML file at ``path``, apply ``overrides`` ('a.b=value') and validate."""
     path = Path(path)
+    scenario = validate(read_toml(path, "config"), origin=str(path))
+    if overrides:
+        scenario = apply_overrides(scenario, overrides, origin=str(path))
+    return scenario
+
+
+def read_toml(path: Path, kind: str = "config") -> dict[str, Any]:
+    """The TOML file at ``path`` as a dict, or :class:`InputError` naming the file."""
     if not path.is_file():
-        raise InputError(f"{path}: no such config file")
+        raise InputError(f"{path}: no such {kind} file")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise InputError(f"{path}: not valid TOML: {err}") from None
     except UnicodeDecodeError:
         raise InputError(f"{path}: not a UTF-8 text file") from None
     except OSError as err:
         raise InputError(f"{path}: cannot be read ({err.strerror})") from None
-    scenario = validate(data, origin=str(path))
-    if overrides:
-        scenario = apply_overrides(scenario, overrides, origin=str(path))
-    return scenario
 
 
 def scenario_from_json(text: str, origin: str) -> Scenario:
@@ -97,43 +104,52 @@ def _parse_value(raw: str) -> Any:
 def validate(data: dict[str, Any], origin: str, override_paths: list[str] | None = None,
              label: str = "--set ") -> Scenario:
     """Validate a nested dict into a :class:`Scenario`, translating errors to :class:`InputError`."""
+    return validate_model(Scenario, data, origin, override_paths, label)
+
+
+def validate_model(root: type[M], data: dict[str, Any], origin: str, override_paths: list[str] | None = None,
+                   label: str = "--set ") -> M:
+    """Validate ``data`` into the pydantic model ``root``; errors become one :class:`InputError`
+    with a line per problem naming ``origin``, the field path and what is allowed."""
     try:
-        return Scenario.model_validate(data)
+        return root.model_validate(data)
     except ValidationError as err:
-        raise InputError(_format(err, origin, override_paths or [], label)) from None
+        raise InputError(_format(err, root, origin, override_paths or [], label)) from None
 
 
-def _format(err: ValidationError, origin: str, override_paths: list[str], label: str) -> str:
+def _format(err: ValidationError, root: type[BaseModel], origin: str, override_paths: list[str],
+            label: str) -> str:
     lines = []
     for e in err.errors():
         loc = [str(x) for x in e["loc"]]
         path = ".".join(loc) or "(top level)"
         src = f"{label}{path}" if path in override_paths else origin
-        lines.append(f"{src}: {_explain(e, loc)}")
+        lines.append(f"{src}: {_explain(e, loc, root)}")
     return "\n".join(lines)
 
 
-def _explain(e: dict[str, Any], loc: list[str]) -> str:
+def _explain(e: dict[str, Any], loc: list[str], root: type[BaseModel]) -> str:
     path = ".".join(loc) or "(top level)"
     if e["type"] == "extra_forbidden":
-        model = _model_at(loc[:-1])
+        model = _model_at(loc[:-1], root)
         options = sorted(model.model_fields) if model else []
         near = difflib.get_close_matches(loc[-1], options, n=1)
         hint = f"; did you mean '{near[0]}'?" if near else ""
         return f"unknown field '{path}'{hint} valid names here: {', '.join(options)}"
     msg = e["msg"].removeprefix("Value error, ")
-    if e["type"] == "value_error" and _model_at(loc) is not None:  # a rule across a section's fields
+    if e["type"] == "value_error" and _model_at(loc, root) is not None:  # a rule across a section's fields
         return f"section '{path}': {msg}" if loc else msg
-    allowed = _allowed(loc)
+    allowed = _allowed(loc, root)
     got = e.get("input")
     got_txt = f" (got {got!r})" if not isinstance(got, dict | list) else ""
     msg = e["msg"].removeprefix("Value error, ")
     return f"field '{path}': {msg}{got_txt}" + (f"; allowed: {allowed}" if allowed else "")
 
 
-def _model_at(loc: list[str]) -> type[BaseModel] | None:
-    """The pydantic model class found at a field path of the scenario tree (dict keys skipped)."""
-    model: type[BaseModel] | None = Scenario
+def _model_at(loc: list[str], root: type[BaseModel] = Scenario) -> type[BaseModel] | None:
+    """The pydantic model class found at a field path under ``root`` (dict keys and list
+    indices skipped)."""
+    model: type[BaseModel] | None = root
     i = 0
     while model is not None and i < len(loc):
         field = model.model_fields.get(loc[i])
@@ -150,13 +166,13 @@ def _model_at(loc: list[str]) -> type[BaseModel] | None:
     return model
 
 
-def _allowed(loc: list[str]) -> str:
+def _allowed(loc: list[str], root: type[BaseModel] = Scenario) -> str:
     if not loc:
         return ""
-    model = _model_at(loc[:-1])
+    model = _model_at(loc[:-1], root)
     field = model.model_fields.get(loc[-1]) if model else None
     if field is None and len(loc) >= 2:  # an item of a list field
-        model = _model_at(loc[:-2])
+        model = _model_at(loc[:-2], root)
         field = model.model_fields.get(loc[-2]) if model else None
     if field is None:
         return ""

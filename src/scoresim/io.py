@@ -20,7 +20,8 @@ import xarray as xr
 from .config import InputError, scenario_from_json
 from .params import REPLICATES_MAX, SEED_MAX, Scenario
 
-LIBRARIES = ("scoresim", "numpy", "scipy", "xarray", "mesa", "pydantic", "h5netcdf", "matplotlib")
+LIBRARIES = ("scoresim", "numpy", "scipy", "xarray", "mesa", "pydantic", "h5netcdf", "matplotlib", "SALib",
+             "dask", "distributed")
 
 
 def git_commit() -> str:

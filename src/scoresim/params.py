@@ -13,7 +13,8 @@ Months are model steps. Money is in US dollars (USD). Shares and practice levels
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -422,30 +423,69 @@ class Scenario(Section):
         return self
 
 
+def parameter_fields(instance: BaseModel, prefix: str = "") -> Iterator[tuple[str, Any, Any]]:
+    """Every leaf parameter of a parameter tree as (dotted path, pydantic field, value)."""
+    for name, field in type(instance).model_fields.items():
+        value = getattr(instance, name)
+        path = f"{prefix}{name}"
+        if isinstance(value, BaseModel):
+            yield from parameter_fields(value, path + ".")
+        elif isinstance(value, dict) and value and isinstance(next(iter(value.values())), BaseModel):
+            for key, sub in value.items():
+                yield from parameter_fields(sub, f"{path}.{key}.")
+        else:
+            yield path, field, value
+
+
 def describe_parameters(model: type[BaseModel] = Scenario, prefix: str = "",
                         instance: BaseModel | None = None) -> list[dict[str, str]]:
     """Flatten the parameter tree into rows: path, unit, default, range, source, doc."""
     instance = instance if instance is not None else model()
     rows: list[dict[str, str]] = []
-    for name, field in model.model_fields.items():
-        value = getattr(instance, name)
-        path = f"{prefix}{name}"
-        if isinstance(value, BaseModel):
-            rows += describe_parameters(type(value), path + ".", value)
-        elif isinstance(value, dict) and value and isinstance(next(iter(value.values())), BaseModel):
-            for key, sub in value.items():
-                rows += describe_parameters(type(sub), f"{path}.{key}.", sub)
-        else:
-            extra = field.json_schema_extra or {}
-            rows.append({
-                "path": path,
-                "unit": str(extra.get("unit", "")),
-                "default": _fmt(value),
-                "range": _range(field),
-                "source": str(extra.get("source", "")),
-                "doc": field.description or "",
-            })
+    for path, field, value in parameter_fields(instance, prefix):
+        extra = field.json_schema_extra or {}
+        rows.append({
+            "path": path,
+            "unit": str(extra.get("unit", "")),
+            "default": _fmt(value),
+            "range": _range(field),
+            "source": str(extra.get("source", "")),
+            "doc": field.description or "",
+        })
     return rows
+
+
+@dataclass(frozen=True)
+class NumericParameter:
+    """A numeric parameter that experiments may vary: its valid range and current value."""
+
+    path: str
+    value: float
+    lo: float          # lowest valid value (-inf if none)
+    hi: float          # highest valid value (inf if none)
+    lo_open: bool      # True when the value must be strictly above ``lo``
+    integer: bool      # whole numbers only: sampled values are rounded
+    unit: str
+
+
+def numeric_parameters(instance: BaseModel) -> dict[str, NumericParameter]:
+    """The numeric (int or float, not bool) parameters of a scenario, by dotted path."""
+    out = {}
+    for path, field, value in parameter_fields(instance):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        lo, hi, lo_open = float("-inf"), float("inf"), False
+        for m in field.metadata:
+            if getattr(m, "ge", None) is not None:
+                lo = float(m.ge)
+            if getattr(m, "gt", None) is not None:
+                lo, lo_open = float(m.gt), True
+            if getattr(m, "le", None) is not None:
+                hi = float(m.le)
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        out[path] = NumericParameter(path, float(value), lo, hi, lo_open, field.annotation is int,
+                                     str(extra.get("unit", "")))
+    return out
 
 
 def _fmt(value: Any) -> str:

@@ -1,0 +1,283 @@
+"""Experiment specs: which model, which parameters vary over what, which method, which outputs.
+
+A spec is a TOML file (see ``experiments/*.toml`` and docs/experiments.md). It is validated like
+a scenario config: unknown keys, bad bounds and unknown parameter paths are rejected with a
+message naming the file, the field and what is allowed (the nearest valid name included).
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import json
+import math
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..config import InputError, read_toml, set_values, validate, validate_model
+from ..params import SEED_MAX, Scenario, numeric_parameters
+
+METHODS = ("sobol", "morris", "fast", "latin", "factorial")
+DISTS = ("unif", "logunif", "triang", "truncnorm")
+SCORE_MODEL = "scoresim"
+MAX_RUNS = 10_000_000
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MethodSpec(_Strict):
+    """The sampling design and the estimator that goes with it."""
+
+    name: Literal["sobol", "morris", "fast", "latin", "factorial"] = Field(
+        description="sobol (Saltelli sampling; S1, ST, S2), morris (elementary effects), fast "
+                    "(extended FAST; S1, ST), latin (Latin hypercube; RBD-FAST S1), factorial (full grid)")
+    samples: int = Field(64, ge=1, le=1_000_000,
+                         description="sobol: base samples N (a power of 2); morris: trajectories; "
+                                     "fast: points per search curve (> 4 harmonics^2); latin: points; "
+                                     "factorial: unused")
+    levels: int = Field(4, ge=2, le=1000, description="morris: grid levels (even); factorial: levels "
+                                                      "per parameter when no 'values' are listed")
+    second_order: bool = Field(True, description="sobol: also estimate second-order indices S2")
+    harmonics: int = Field(4, ge=1, le=50, description="fast: interference parameter M")
+
+    @model_validator(mode="after")
+    def _check(self) -> "MethodSpec":
+        if self.name == "sobol" and self.samples & (self.samples - 1):
+            raise ValueError(f"sobol needs a power of 2 for 'samples' (got {self.samples}); "
+                             f"for example {1 << max(self.samples.bit_length() - 1, 0)} or "
+                             f"{1 << self.samples.bit_length()}")
+        if self.name == "morris" and self.levels % 2:
+            raise ValueError(f"morris needs an even number of 'levels' (got {self.levels})")
+        if self.name == "fast" and self.samples <= 4 * self.harmonics ** 2:
+            raise ValueError(f"fast needs 'samples' > 4 * harmonics^2 = {4 * self.harmonics ** 2} "
+                             f"(got {self.samples})")
+        return self
+
+
+class ParameterSpec(_Strict):
+    """A varied parameter: its path (or name, for other models), bounds and distribution."""
+
+    path: str = Field(min_length=1, description="config path such as 'adoption.visit_rate'")
+    bounds: tuple[float, float] = Field(description="[low, high], inside the parameter's valid range")
+    dist: Literal["unif", "logunif", "triang", "truncnorm"] = Field(
+        "unif", description="unif, logunif (low > 0), triang (with 'peak'), truncnorm (with 'mean', 'sd')")
+    peak: float | None = Field(None, description="triang: most likely value, inside the bounds")
+    mean: float | None = Field(None, description="truncnorm: mean before truncation")
+    sd: float | None = Field(None, gt=0, description="truncnorm: standard deviation before truncation")
+    group: str | None = Field(None, min_length=1, description="SALib group (sobol and morris only)")
+    values: list[float] | None = Field(None, min_length=2, description="factorial: the levels to run")
+
+    @model_validator(mode="after")
+    def _check(self) -> "ParameterSpec":
+        lo, hi = self.bounds
+        if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
+            raise ValueError(f"bounds must be two finite numbers [low, high] with low < high, got {[lo, hi]}")
+        if self.dist == "logunif" and lo <= 0:
+            raise ValueError(f"dist 'logunif' needs bounds above 0, got {[lo, hi]}")
+        if self.dist == "triang" and (self.peak is None or not lo <= self.peak <= hi):
+            raise ValueError(f"dist 'triang' needs 'peak' inside the bounds {[lo, hi]}, got {self.peak}")
+        if self.dist == "truncnorm" and (self.mean is None or self.sd is None):
+            raise ValueError("dist 'truncnorm' needs 'mean' and 'sd'")
+        extra = {"peak": self.peak, "mean": self.mean, "sd": self.sd}
+        stray = [k for k, v in extra.items() if v is not None and k not in _DIST_FIELDS[self.dist]]
+        if stray:
+            raise ValueError(f"{', '.join(stray)} not used by dist '{self.dist}'")
+        if self.values is not None and any(not lo <= v <= hi for v in self.values):
+            raise ValueError(f"values must lie inside the bounds {[lo, hi]}")
+        return self
+
+    def salib_bounds(self) -> list[float]:
+        """Bounds in SALib's form for the distribution."""
+        lo, hi = self.bounds
+        if self.dist == "triang":
+            return [lo, hi, (self.peak - lo) / (hi - lo)]
+        if self.dist == "truncnorm":
+            return [lo, hi, self.mean, self.sd]
+        return [lo, hi]
+
+
+_DIST_FIELDS = {"unif": (), "logunif": (), "triang": ("peak",), "truncnorm": ("mean", "sd")}
+
+
+class ExperimentSpec(_Strict):
+    """A complete experiment: model, parameters, method, outputs, seeds."""
+
+    name: str = Field(min_length=1, description="short experiment name")
+    description: str = ""
+    model: str = Field(SCORE_MODEL, description="'scoresim', or 'package.module:function' taking "
+                       "(params: dict, seed: int) and returning a dict of named numbers")
+    base: str | None = Field(None, description="scoresim: scenario config, relative to the spec file")
+    seed: int = Field(1, ge=0, le=SEED_MAX, description="experiment seed: samples and run seeds derive from it")
+    replicates: int = Field(1, ge=1, le=10_000, description="runs (seeds) per sample point")
+    seeds: Literal["common", "independent"] = Field(
+        "common", description="common: replicate r has the same seed at every point (common random "
+                              "numbers across points); independent: a seed per run")
+    outputs: list[str] = Field(min_length=1, description="named scalar summaries of a run")
+    constants: dict[str, Any] = Field(default_factory=dict,
+                                      description="fixed values: config paths (scoresim) or keyword arguments")
+    method: MethodSpec
+    parameters: list[ParameterSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> "ExperimentSpec":
+        names = [p.path for p in self.parameters]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"parameters repeat: {dup}")
+        if len(set(self.outputs)) != len(self.outputs):
+            raise ValueError("outputs must not repeat")
+        if any(p.group for p in self.parameters):
+            if self.method.name not in ("sobol", "morris"):
+                raise ValueError(f"groups work with sobol and morris only, not {self.method.name}")
+            if not all(p.group for p in self.parameters):
+                raise ValueError("when groups are used, every parameter needs a 'group'")
+            if len({p.group for p in self.parameters}) < 2:
+                raise ValueError("groups: at least two groups are needed")
+        if self.method.name in ("sobol", "morris", "fast") and len(self.parameters) < 2:
+            raise ValueError(f"{self.method.name} needs at least two parameters")
+        if self.model == SCORE_MODEL and not self.base:
+            raise ValueError("the scoresim model needs 'base': a scenario config file")
+        if self.model != SCORE_MODEL and self.base:
+            raise ValueError(f"'base' is for the scoresim model only (model is {self.model!r})")
+        return self
+
+    @property
+    def groups(self) -> list[str] | None:
+        return [p.group for p in self.parameters] if self.parameters[0].group else None
+
+
+class Experiment:
+    """A validated spec with everything resolved: the base scenario (scoresim model), where it
+    came from and the spec text, so that a results directory is self-contained."""
+
+    def __init__(self, spec: ExperimentSpec, origin: str, base: Scenario | None):
+        self.spec, self.origin, self.base = spec, origin, base
+
+    def to_json(self) -> str:
+        return json.dumps({"spec": self.spec.model_dump(mode="json"), "origin": self.origin,
+                           "base": self.base.model_dump(mode="json") if self.base else None})
+
+    @classmethod
+    def from_json(cls, text: str, origin: str) -> "Experiment":
+        try:
+            data = json.loads(text)
+            spec = validate_model(ExperimentSpec, data["spec"], origin)
+            base = validate(data["base"], origin=f"{origin} (base)") if data["base"] is not None else None
+        except (KeyError, TypeError, json.JSONDecodeError) as err:
+            raise InputError(f"{origin}: not a scoresim experiment record ({type(err).__name__}: {err})") from None
+        return cls(spec, str(data.get("origin", origin)), base)
+
+    @property
+    def n_parameters(self) -> int:
+        return len(self.spec.parameters)
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and validate an experiment spec; resolve the base scenario and the outputs."""
+    path = Path(path)
+    origin = str(path)
+    spec = validate_model(ExperimentSpec, read_toml(path, "experiment spec"), origin, label="")
+    base = None
+    if spec.model == SCORE_MODEL:
+        base = _score_base(spec, path)
+        _check_score_parameters(spec, base, origin)
+        _check_score_outputs(spec, origin)
+    else:
+        _import_model(spec.model, origin)
+    _check_size(spec, origin)
+    return Experiment(spec, origin, base)
+
+
+def _score_base(spec: ExperimentSpec, path: Path) -> Scenario:
+    from ..config import load_scenario
+
+    base_path = (path.parent / spec.base).resolve() if not Path(spec.base).is_absolute() else Path(spec.base)
+    if not base_path.is_file():
+        raise InputError(f"{path}: field 'base': no such config file {spec.base!r} "
+                         f"(paths are relative to the spec file's folder)")
+    scenario = load_scenario(base_path)
+    if spec.constants:
+        for key in spec.constants:
+            if key in {p.path for p in spec.parameters}:
+                raise InputError(f"{path}: field 'constants.{key}': also listed as a varied parameter")
+        scenario = set_values(scenario, spec.constants, origin=f"{path}: constants", label=f"{path}: constants.")
+    return scenario
+
+
+def _check_score_parameters(spec: ExperimentSpec, base: Scenario, origin: str) -> None:
+    numeric = numeric_parameters(base)
+    for i, p in enumerate(spec.parameters):
+        field = f"parameters[{i}].path"
+        if p.path not in numeric:
+            near = difflib.get_close_matches(p.path, list(numeric), n=3, cutoff=0.6)
+            hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
+            kind = "not numeric (only int and float parameters can vary)" if _is_parameter(base, p.path) \
+                else "unknown parameter"
+            raise InputError(f"{origin}: field '{field}': {kind} {p.path!r}{hint} "
+                             f"(`scoresim params` lists every parameter)")
+        q = numeric[p.path]
+        lo, hi = p.bounds
+        if lo < q.lo or hi > q.hi or (q.lo_open and lo <= q.lo):
+            left = "(" if q.lo_open else "["
+            raise InputError(f"{origin}: field 'parameters[{i}].bounds': {[lo, hi]} leaves the valid range "
+                             f"of {p.path}: {left}{q.lo:g}, {q.hi:g}] {q.unit}")
+        if q.integer and math.floor(hi) - math.ceil(lo) < 1:
+            raise InputError(f"{origin}: field 'parameters[{i}].bounds': {p.path} is a whole number; "
+                             f"bounds {[lo, hi]} hold fewer than two whole numbers")
+
+
+def _is_parameter(base: Scenario, path: str) -> bool:
+    from ..params import parameter_fields
+    return any(p == path for p, _, _ in parameter_fields(base))
+
+
+def _check_score_outputs(spec: ExperimentSpec, origin: str) -> None:
+    from ..summaries import SUMMARIES
+
+    for i, name in enumerate(spec.outputs):
+        if name not in SUMMARIES:
+            near = difflib.get_close_matches(name, list(SUMMARIES), n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
+            raise InputError(f"{origin}: field 'outputs[{i}]': unknown summary {name!r}{hint} "
+                             f"(docs/experiments.md lists them all)")
+
+
+def _import_model(target: str, origin: str) -> Callable[..., Any]:
+    if ":" not in target:
+        raise InputError(f"{origin}: field 'model': {target!r} is neither 'scoresim' nor "
+                         "'package.module:function'")
+    module, _, name = target.partition(":")
+    try:
+        fn = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as err:
+        raise InputError(f"{origin}: field 'model': cannot import {target!r} ({type(err).__name__}: {err})") from None
+    if not callable(fn):
+        raise InputError(f"{origin}: field 'model': {target!r} is not callable")
+    return fn
+
+
+def n_points(spec: ExperimentSpec) -> int:
+    """Sample points the method's design needs."""
+    m, d = spec.method, len(spec.parameters)
+    k = len(set(spec.groups)) if spec.groups else d
+    if m.name == "sobol":
+        return m.samples * (2 * k + 2 if m.second_order else k + 2)
+    if m.name == "morris":
+        return m.samples * (k + 1)
+    if m.name == "fast":
+        return m.samples * d
+    if m.name == "latin":
+        return m.samples
+    return math.prod(len(p.values) if p.values else m.levels for p in spec.parameters)
+
+
+def _check_size(spec: ExperimentSpec, origin: str) -> None:
+    runs = n_points(spec) * spec.replicates
+    if runs > MAX_RUNS:
+        raise InputError(f"{origin}: the design needs {runs:,} runs ({n_points(spec):,} points x "
+                         f"{spec.replicates} replicates); at most {MAX_RUNS:,} are allowed: lower "
+                         "'method.samples', 'method.levels' or 'replicates'")

@@ -1,0 +1,275 @@
+"""A sweep's results directory: survives interruption, resumes, never overwritten.
+
+Layout of ``results/<experiment>-<time>/``::
+
+    spec.toml        the experiment spec as written (when it came from a file)
+    experiment.json  the resolved spec and base scenario, provenance of the sweep
+    samples.nc       the sample matrix X (point, parameter) and run seeds (point, replicate)
+    manifest.json    sizes, status (running | complete), counts, sessions (executor, command)
+    runs.jsonl       journal: one line per finished run, appended as runs finish
+    results.nc       when complete: X, Y (point, replicate, output), ok, error, seed, seconds
+
+The directory is created atomically with everything but the journal. Each finished batch of
+runs is appended to the journal and flushed to the operating system before the next is asked
+for, so a process killed at any moment loses at most the runs in flight; a torn last line is
+cut off on resume. Only one process may write a store at a time (an advisory lock).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+import xarray as xr
+
+from .. import io
+from ..config import InputError
+from .sampling import problem, sample_seed
+from .spec import Experiment
+
+FORMAT = "scoresim-sweep/1"
+FILES = ("experiment.json", "samples.nc", "manifest.json")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One finished run: outputs (in the experiment's output order) or its error."""
+
+    run: int
+    ok: bool
+    y: tuple[float, ...] | None
+    error: str
+    seconds: float
+    params: dict[str, float] | None = None   # kept for failed runs, to reproduce them
+
+    def to_line(self) -> str:
+        rec = {"run": self.run, "ok": self.ok, "y": list(self.y) if self.y is not None else None,
+               "error": self.error or None, "seconds": round(self.seconds, 6)}
+        if self.params is not None:
+            rec["params"] = self.params
+        return json.dumps(rec, allow_nan=True) + "\n"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.partial")
+    tmp.write_text(json.dumps(data, indent=2))
+    os.replace(tmp, path)
+
+
+class SweepStore:
+    """Read and write one results directory."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        for name in FILES:
+            if not (self.path / name).is_file():
+                raise InputError(f"{self.path}: not a sweep results directory ({name} missing)")
+        origin = str(self.path / "experiment.json")
+        self.experiment = Experiment.from_json((self.path / "experiment.json").read_text(), origin)
+        try:
+            self.manifest = json.loads((self.path / "manifest.json").read_text())
+        except json.JSONDecodeError as err:
+            raise InputError(f"{self.path / 'manifest.json'}: not valid JSON: {err}") from None
+        if self.manifest.get("format") != FORMAT:
+            raise InputError(f"{self.path / 'manifest.json'}: field 'format': expected {FORMAT!r}, "
+                             f"got {self.manifest.get('format')!r}")
+        with xr.open_dataset(self.path / "samples.nc", engine="h5netcdf") as ds:
+            self.X = ds["X"].values
+            self.seeds = ds["seed"].values
+        self.points, self.replicates = self.seeds.shape
+        self.n_runs = self.points * self.replicates
+        self.journal = self.path / "runs.jsonl"
+
+    # ------------------------------------------------------------------ creation
+    @classmethod
+    def create(cls, path: str | Path, experiment: Experiment, X: np.ndarray, seeds: np.ndarray,
+               spec_text: str | None, command: str) -> "SweepStore":
+        """Create the directory atomically (refusing an existing one) and open it."""
+        spec = experiment.spec
+        with io.new_run_directory(path) as tmp:
+            if spec_text is not None:
+                (tmp / "spec.toml").write_text(spec_text)
+            (tmp / "experiment.json").write_text(json.dumps(json.loads(experiment.to_json()), indent=2))
+            samples = xr.Dataset(
+                {"X": (("point", "parameter"), X, {"units": "parameter units",
+                                                   "long_name": "sampled parameter values"}),
+                 "seed": (("point", "replicate"), seeds, {"long_name": "seed of each run"})},
+                coords={"point": np.arange(len(X)), "replicate": np.arange(seeds.shape[1]),
+                        "parameter": [p.path for p in spec.parameters]},
+                attrs={"problem": json.dumps(problem(spec)), "sample_seed": sample_seed(spec)})
+            io.write_dataset(samples, tmp / "samples.nc")
+            _write_json(tmp / "manifest.json", {
+                "format": FORMAT, "experiment": spec.name, "method": spec.method.name,
+                "model": spec.model, "points": int(len(X)), "replicates": int(seeds.shape[1]),
+                "runs": int(seeds.size), "parameters": [p.path for p in spec.parameters],
+                "outputs": list(spec.outputs), "seed": spec.seed, "status": "running",
+                "created_utc": _now(), "git_commit": io.git_commit(), "versions": io.versions(),
+                "command": command, "sessions": [],
+            })
+        return cls(path)
+
+    # ------------------------------------------------------------------ journal
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the store's write lock, or raise :class:`InputError` if another process has it."""
+        with open(self.path / ".lock", "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise InputError(f"{self.path}: another scoresim process is writing this sweep") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def records(self, repair: bool = False) -> Iterator[dict]:
+        """The journal's records in order. A torn last line (a process killed while writing it)
+        is skipped, and cut off the file when ``repair``; any other bad line is an error."""
+        if not self.journal.exists():
+            return
+        data = self.journal.read_bytes()
+        good_end = data.rfind(b"\n") + 1
+        if good_end < len(data) and repair:
+            with open(self.journal, "r+b") as fh:
+                fh.truncate(good_end)
+        for n, line in enumerate(data[:good_end].splitlines(), start=1):
+            try:
+                rec = json.loads(line)
+                run = int(rec["run"])
+                ok = bool(rec["ok"])
+                if not 0 <= run < self.n_runs or (ok and len(rec["y"]) != len(self.outputs)):
+                    raise ValueError("run index or outputs out of range")
+            except (ValueError, KeyError, TypeError) as err:
+                raise InputError(f"{self.journal}: line {n} is not a run record ({err}); the file was "
+                                 "changed by hand or by another program") from None
+            yield rec
+
+    def done(self, repair: bool = False) -> np.ndarray:
+        """(runs,) bool: which runs the journal holds."""
+        out = np.zeros(self.n_runs, bool)
+        for rec in self.records(repair):
+            out[rec["run"]] = True
+        return out
+
+    @contextmanager
+    def appender(self) -> Iterator["Journal"]:
+        with open(self.journal, "a", encoding="utf-8") as fh:
+            yield Journal(fh)
+
+    # ------------------------------------------------------------------ manifest
+    @property
+    def outputs(self) -> list[str]:
+        return list(self.experiment.spec.outputs)
+
+    @property
+    def complete(self) -> bool:
+        return self.manifest.get("status") == "complete" and (self.path / "results.nc").is_file()
+
+    def add_session(self, executor: str, command: str, runs: int) -> None:
+        self.manifest["sessions"].append({"started_utc": _now(), "executor": executor,
+                                          "command": command, "runs_to_do": runs})
+        _write_json(self.path / "manifest.json", self.manifest)
+
+    # ------------------------------------------------------------------ results
+    def finalize(self) -> xr.Dataset:
+        """Build ``results.nc`` from the journal (every run must be recorded) and mark the
+        sweep complete. Returns the results Dataset."""
+        ds = self.results_dataset()
+        if not (self.path / "results.nc").exists():
+            io.write_dataset(ds, self.path / "results.nc")
+        ok = int(ds["ok"].sum())
+        self.manifest.update(status="complete", completed_utc=_now(), runs_ok=ok, runs_failed=self.n_runs - ok)
+        _write_json(self.path / "manifest.json", self.manifest)
+        return ds
+
+    def results_dataset(self) -> xr.Dataset:
+        """Every recorded run as one Dataset (see the module docstring); the journal must be
+        complete. Runs are placed by index, so the order they finished in does not matter."""
+        P, R, O = self.points, self.replicates, len(self.outputs)
+        Y = np.full((P * R, O), np.nan)
+        ok = np.zeros(P * R, bool)
+        seen = np.zeros(P * R, bool)
+        error = np.full(P * R, "", dtype=object)
+        seconds = np.full(P * R, np.nan)
+        for rec in self.records():
+            i = rec["run"]
+            if seen[i]:
+                continue   # a run recorded twice (identical by construction): keep the first
+            seen[i] = True
+            ok[i] = rec["ok"]
+            if rec["ok"]:
+                Y[i] = [np.nan if v is None else v for v in rec["y"]]
+            error[i] = rec.get("error") or ""
+            seconds[i] = rec["seconds"]
+        if not seen.all():
+            raise InputError(f"{self.path}: {int((~seen).sum())} of {P * R} runs are not recorded yet; "
+                             f"finish them with: scoresim sweep --resume {self.path}")
+        spec = self.experiment.spec
+        dims = ("point", "replicate")
+        ds = xr.Dataset(
+            {
+                "X": (("point", "parameter"), self.X, {"units": "parameter units",
+                                                       "long_name": "sampled parameter values"}),
+                "Y": (dims + ("output",), Y.reshape(P, R, O), {"long_name": "output of each run (NaN: failed)"}),
+                "ok": (dims, ok.reshape(P, R), {"long_name": "run finished without error"}),
+                "error": (dims, error.reshape(P, R).astype(str), {"long_name": "error of a failed run"}),
+                "seed": (dims, self.seeds, {"long_name": "seed of each run"}),
+                "seconds": (dims, seconds.reshape(P, R), {"units": "s", "long_name": "run time"}),
+            },
+            coords={"point": np.arange(P), "replicate": np.arange(R),
+                    "parameter": [p.path for p in spec.parameters], "output": self.outputs,
+                    "group": ("parameter", [p.group or "" for p in spec.parameters])},
+            attrs={"title": f"scoresim sweep: {spec.name}", "experiment": self.experiment.to_json(),
+                   "problem": json.dumps(problem(spec)), "method": spec.method.name,
+                   "sample_seed": sample_seed(spec), "git_commit": self.manifest.get("git_commit", ""),
+                   "versions": json.dumps(self.manifest.get("versions", {})),
+                   "created_utc": self.manifest.get("created_utc", ""),
+                   "command": self.manifest.get("command", "")},
+        )
+        return ds
+
+
+class Journal:
+    """Appends run records and hands them to the operating system at once."""
+
+    def __init__(self, fh):
+        self._fh = fh
+
+    def write(self, results: Iterable[RunResult]) -> None:
+        self._fh.write("".join(r.to_line() for r in results))
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+
+def load_results(path: str | Path) -> xr.Dataset:
+    """The results Dataset of a sweep directory (or of its ``results.nc``), loaded in memory."""
+    path = Path(path)
+    file = path / "results.nc" if path.is_dir() else path
+    if path.is_dir() and not file.is_file():
+        store = SweepStore(path)  # raises if not a sweep directory
+        n = int(store.done().sum())
+        raise InputError(f"{path}: the sweep is not complete ({n} of {store.n_runs} runs recorded); "
+                         f"finish it with: scoresim sweep --resume {path}")
+    if not file.is_file():
+        raise InputError(f"{path}: no such results directory or file")
+    try:
+        with xr.open_dataset(file, engine="h5netcdf") as ds:
+            ds = ds.load()
+    except Exception as err:  # any reader failure: not a results file
+        raise InputError(f"{file}: not a readable netCDF file ({type(err).__name__})") from None
+    missing = [k for k in ("X", "Y", "ok") if k not in ds] + [k for k in ("experiment", "problem") if k not in ds.attrs]
+    if missing:
+        raise InputError(f"{file}: not a scoresim sweep result: {', '.join(missing)} missing")
+    return ds
+

@@ -1,0 +1,123 @@
+"""Named scalar summaries of a SCORE run: what experiments, calibration and planners compare.
+
+Each summary maps a run's dataset (:func:`scoresim.simulate.run`) to one number per
+replicate. Names are ``<statistic>.<indicator>`` for the participant reports of
+:mod:`scoresim.reporting` (``effect.accidents``, ``share_improving.defects``...) and plain
+names for programme totals (``cost_per_firm_usd``...). :data:`SUMMARIES` lists them with their
+units; ``scoresim params`` does not, ``docs/experiments.md`` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import xarray as xr
+
+from .reporting import INDICATORS
+
+FEES = ("fee_programme", "fee_firms", "fee_sponsors")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A scalar summary: a function of the run dataset returning (replicate,) values."""
+
+    units: str
+    doc: str
+    compute: Callable[[xr.Dataset], np.ndarray]
+
+
+def _report(var: str, name: str) -> Callable[[xr.Dataset], np.ndarray]:
+    return lambda ds: ds[var].sel(indicator=name).values.astype(float)
+
+
+def _programme_world(ds: xr.Dataset) -> xr.Dataset:
+    return ds.sel(world="programme")
+
+
+def _cost(ds: xr.Dataset) -> np.ndarray:
+    """(replicate,) USD: module fees of every payer over the simulated period."""
+    p = _programme_world(ds)
+    return sum(p[k].sum("time").values for k in FEES)
+
+
+def _participants(ds: xr.Dataset) -> np.ndarray:
+    n = float(ds["participant"].sum())
+    return np.full(ds.sizes["replicate"], n)
+
+
+def _accidents_averted(ds: xr.Dataset) -> np.ndarray:
+    """(replicate,) accidents in participants from their first workshop to the end of the run,
+    counterfactual world less programme world."""
+    part = ds["participant"].values.astype(bool)
+    if not part.any() or "counterfactual" not in ds["world"].values:
+        return np.full(ds.sizes["replicate"], np.nan if not part.any() else 0.0)
+    acc = ds["accidents"].isel(firm=np.flatnonzero(part))
+    enrol = ds["enrol_month"].values[part]
+    after = np.arange(ds.sizes["time"])[:, None] >= enrol[None, :]          # (time, firm)
+    diff = acc.sel(world="counterfactual").values - acc.sel(world="programme").values
+    return (diff * after).sum(axis=(1, 2)).astype(float)
+
+
+def _averted_per_100(ds: xr.Dataset) -> np.ndarray:
+    """(replicate,) accidents averted per 100 workers a year in the after-window of firms that
+    report (the same firms and months as ``effect.accidents``)."""
+    i = list(ds["indicator"].values).index("accidents")
+    after = ds["window_after"].values[:, i]                 # (replicate, firm) accidents/month
+    cf = ds["window_after_counterfactual"].values[:, i]
+    ok = np.isfinite(after[0]) & np.isfinite(cf[0])
+    workers = float(ds["workers"].values[ok].sum())
+    if workers == 0:
+        return np.full(ds.sizes["replicate"], np.nan)
+    return 1200.0 * (cf[:, ok] - after[:, ok]).sum(axis=1) / workers
+
+
+def _per(num: Callable[[xr.Dataset], np.ndarray], den: Callable[[xr.Dataset], np.ndarray]):
+    def ratio(ds: xr.Dataset) -> np.ndarray:
+        d = den(ds)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(d > 0, num(ds) / np.where(d > 0, d, 1.0), np.nan)
+    return ratio
+
+
+def _modules(ds: xr.Dataset) -> np.ndarray:
+    return _programme_world(ds)["workshops"].sum("time").values.astype(float)
+
+
+def _catalogue() -> dict[str, Summary]:
+    out: dict[str, Summary] = {}
+    for name, ind in INDICATORS.items():
+        unit = "practice points" if ind.kind == "points" else "1 (relative)"
+        out[f"effect.{name}"] = Summary(unit, f"causal effect on participants' {name}: programme vs "
+                                        "counterfactual world, after completion", _report("effect", name))
+        out[f"reported_change.{name}"] = Summary(unit, f"mean change in {name} participants would report, "
+                                                 "after completion vs before enrolment",
+                                                 _report("mean_reported_change", name))
+        out[f"share_improving.{name}"] = Summary("1", f"share of participants reporting improved {name}",
+                                                 _report("share_reporting_improvement", name))
+    out.update({
+        "accidents_averted_per_100_workers": Summary(
+            "accidents/100 workers/year", "accidents averted in participants' after-window, per 100 "
+            "workers a year", _averted_per_100),
+        "accidents_averted": Summary("accidents", "accidents averted in participants from their first "
+                                     "workshop to the end of the run", _accidents_averted),
+        "participants": Summary("firms", "firms enrolled", _participants),
+        "modules_per_participant": Summary("modules/firm", "modules delivered per enrolled firm",
+                                           _per(_modules, _participants)),
+        "cost_usd": Summary("USD", "module fees of all payers (programme, firms, sponsors)", _cost),
+        "cost_per_firm_usd": Summary("USD/firm", "module fees per enrolled firm", _per(_cost, _participants)),
+        "cost_per_accident_averted_usd": Summary(
+            "USD/accident", "module fees per accident averted (NaN when none is averted)",
+            _per(_cost, _accidents_averted)),
+    })
+    return out
+
+
+SUMMARIES: dict[str, Summary] = _catalogue()
+
+
+def summarise(ds: xr.Dataset, names: list[str] | tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The named summaries of a run dataset, each a (replicate,) float array."""
+    return {n: np.asarray(SUMMARIES[n].compute(ds), dtype=float) for n in names}
