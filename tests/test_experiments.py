@@ -332,3 +332,73 @@ def test_sigkill_mid_sweep_then_resume(tmp_path):
         outcome = run_sweep(store, ex)
     assert outcome.already == recorded and outcome.ran == store.n_runs - recorded
     same_runs(sweep(spec, tmp_path / "whole"), outcome.results)
+
+
+# --------------------------------------------------------------------------- analysis through the engine
+
+def test_ishigami_known_answer_through_engine_and_analysis(tmp_path):
+    """Ishigami through the same engine and analysis as the SCORE model: the 95% intervals of
+    S1, ST and S2 cover the analytic values."""
+    from scoresim.experiments.analysis import analyze
+    from scoresim.testfunctions import ishigami_indices
+
+    res = sweep(ishigami_spec(tmp_path, samples=1024, replicates=1), tmp_path / "ish")
+    ix = analyze(res).sel(output="y")
+    truth = ishigami_indices()
+    for name in ("S1", "ST"):
+        est, conf = ix[name].values, ix[f"{name}_conf"].values
+        assert (np.abs(est - truth[name]) <= conf).all(), (name, est, conf, truth[name])
+    for i, j in [(0, 1), (0, 2), (1, 2)]:
+        est, conf = float(ix["S2"].values[i, j]), float(ix["S2_conf"].values[i, j])
+        assert abs(est - truth["S2"][i, j]) <= conf, (i, j, est, conf)
+
+
+def test_sweep_and_analyze_commands(capsys, work):
+    spec = ishigami_spec(work, method="morris", samples=40, replicates=2)
+    code, out, err = call(["sweep", str(spec), "--serial"], capsys)
+    assert code == 0, err
+    [results] = list((work / "results").iterdir())
+    assert results.name.startswith("ish-")
+    assert {"spec.toml", "experiment.json", "samples.nc", "manifest.json", "runs.jsonl",
+            "results.nc"} <= {p.name for p in results.iterdir()}
+    assert (results / "spec.toml").read_text() == spec.read_text()
+    code, out, err = call(["analyze", str(results)], capsys)
+    assert code == 0, err
+    assert "ranked by mu_star" in out and "seed noise" in out
+    analysis = results / "analysis"
+    names = {p.name for p in analysis.iterdir()}
+    assert {"indices.nc", "indices.csv", "table.txt"} <= names and any(n.endswith(".png") for n in names)
+    ix = xr.open_dataset(analysis / "indices.nc", engine="h5netcdf")
+    ranking = ix["mu_star"].sel(output="y").to_series().sort_values()
+    assert ranking.index[0] == "x3"            # x3 acts only through its interaction with x1
+    assert ix.attrs["sweep_git_commit"] and ix.attrs["analysis_command"].startswith("scoresim analyze")
+    ix.close()
+    code, out, _ = call(["analyze", str(results)], capsys)   # a second analysis never overwrites
+    assert code == 0 and (results / "analysis-2" / "indices.nc").exists()
+
+
+def test_analysis_excludes_failed_runs_with_a_warning(capsys, work):
+    spec = ishigami_spec(work, method="latin", samples=200, constants="fail_above = 2.5")
+    assert call(["sweep", str(spec), "--serial", "--out", "r"], capsys)[0] == 0
+    code, out, err = call(["analyze", "r"], capsys)
+    assert code == 0
+    assert "warning:" in err and "excluded" in err
+    ix = xr.open_dataset(work / "r" / "analysis" / "indices.nc", engine="h5netcdf")
+    failed = int((~load_results(work / "r")["ok"]).any("replicate").sum())
+    assert 0 < failed and int(ix["n_points_excluded"].sel(output="y")) == failed
+    ix.close()
+
+
+@pytest.mark.parametrize("method, samples, fail_above, expected", [
+    ("fast", 65, 3.0, "fast"),             # any lost point breaks FAST's search curves
+    ("sobol", 16, -2.5, "sobol"),          # most Saltelli blocks broken
+])
+def test_analysis_refuses_when_too_many_runs_failed(method, samples, fail_above, expected, capsys, work):
+    spec = ishigami_spec(work, method=method, samples=samples, constants=f"fail_above = {fail_above}")
+    assert call(["sweep", str(spec), "--serial", "--out", "r"], capsys)[0] == 0
+    assert (~load_results(work / "r")["ok"]).any()
+    before = sorted(p.name for p in (work / "r").iterdir())
+    code, out, err = call(["analyze", "r"], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert expected in err and "r" in err
+    assert sorted(p.name for p in (work / "r").iterdir()) == before

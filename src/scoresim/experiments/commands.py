@@ -16,6 +16,9 @@ from pathlib import Path
 from ..config import InputError
 from ..cli import fresh_directory, output_directory
 
+LOG_SECONDS = 15.0   # progress lines when stderr is not a terminal
+TOP_PRINTED = 10   # factors per output printed by scoresim analyze (table.txt has them all)
+
 
 def cmd_sweep(args: argparse.Namespace, command: str) -> int:
     from .engine import create_sweep, run_sweep
@@ -90,7 +93,8 @@ def _report_sweep(store, outcome, seconds: float) -> None:
 
 
 class _Progress:
-    """A tqdm bar (runs done, failed, time left) on a terminal; a line every 10% otherwise."""
+    """A tqdm bar (runs done, failed, time left) on a terminal; otherwise (logs, batch jobs) a
+    line every :data:`LOG_SECONDS` seconds and one at the end if any was printed."""
 
     def __init__(self, total: int, initial: int):
         from tqdm import tqdm
@@ -99,7 +103,8 @@ class _Progress:
         self.tty = sys.stderr.isatty()
         self.bar = tqdm(total=total, initial=initial, unit="run", desc="sweep", file=sys.stderr,
                         dynamic_ncols=True, disable=not self.tty)
-        self._start, self._initial, self._next = time.perf_counter(), initial, initial + max(1, total // 10)
+        self._start = self._last = time.perf_counter()
+        self._initial, self._logged = initial, False
 
     def __enter__(self) -> "_Progress":
         return self
@@ -115,12 +120,13 @@ class _Progress:
         self.failed += failed
         self.bar.update(n)
         self.bar.set_postfix(failed=self.failed, refresh=False)
-        if not self.tty and (self.done >= self._next or self.done == self.total):
-            rate = (self.done - self._initial) / max(time.perf_counter() - self._start, 1e-9)
+        now = time.perf_counter()
+        if not self.tty and (now - self._last >= LOG_SECONDS or (self._logged and self.done == self.total)):
+            rate = (self.done - self._initial) / max(now - self._start, 1e-9)
             left = (self.total - self.done) / rate if rate > 0 else float("nan")
             print(f"sweep: {self.done:,}/{self.total:,} runs done, {self.failed:,} failed, "
                   f"about {left:.0f} s left", file=sys.stderr, flush=True)
-            self._next = self.done + max(1, self.total // 10)
+            self._last, self._logged = now, True
 
 
 def cmd_analyze(args: argparse.Namespace, command: str) -> int:
@@ -140,7 +146,7 @@ def cmd_analyze(args: argparse.Namespace, command: str) -> int:
     indices.attrs.update(analysis_command=command, analysis_git_commit=io.git_commit(),
                          analysis_versions=json.dumps(io.versions()))
     table = analysis.ranked_table(indices)
-    print(table)
+    print(analysis.ranked_table(indices, top=TOP_PRINTED))
     with io.new_run_directory(out) as tmp:
         io.write_dataset(indices, tmp / "indices.nc")
         analysis.to_csv(indices, tmp / "indices.csv")

@@ -19,6 +19,7 @@ from .sampling import run_seeds, sample
 from .spec import Experiment
 from .store import RunResult, SweepStore
 
+MAX_DISTINCT_ERRORS = 100   # error messages counted for the closing summary (all are in the journal)
 Progress = Callable[[int, int], None]   # (runs finished, of which failed)
 
 
@@ -82,7 +83,8 @@ def run_sweep(store: SweepStore, executor: Executor, progress: Progress | None =
                     outcome.ran += len(results)
                     outcome.failed += len(failed)
                     for r in failed:
-                        outcome.errors[r.error] = outcome.errors.get(r.error, 0) + 1
+                        if r.error in outcome.errors or len(outcome.errors) < MAX_DISTINCT_ERRORS:
+                            outcome.errors[r.error] = outcome.errors.get(r.error, 0) + 1
                     if progress:
                         progress(len(results), len(failed))
         outcome.results = store.finalize()

@@ -134,26 +134,35 @@ class SweepStore:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     def records(self, repair: bool = False) -> Iterator[dict]:
-        """The journal's records in order. A torn last line (a process killed while writing it)
-        is skipped, and cut off the file when ``repair``; any other bad line is an error."""
+        """The journal's records in order, read line by line (memory does not grow with the
+        journal). A torn last line (a process killed while writing it) is skipped, and cut off
+        the file when ``repair``; any other bad line is an error."""
         if not self.journal.exists():
             return
-        data = self.journal.read_bytes()
-        good_end = data.rfind(b"\n") + 1
-        if good_end < len(data) and repair:
-            with open(self.journal, "r+b") as fh:
-                fh.truncate(good_end)
-        for n, line in enumerate(data[:good_end].splitlines(), start=1):
-            try:
-                rec = json.loads(line)
-                run = int(rec["run"])
-                ok = bool(rec["ok"])
-                if not 0 <= run < self.n_runs or (ok and len(rec["y"]) != len(self.outputs)):
-                    raise ValueError("run index or outputs out of range")
-            except (ValueError, KeyError, TypeError) as err:
-                raise InputError(f"{self.journal}: line {n} is not a run record ({err}); the file was "
-                                 "changed by hand or by another program") from None
-            yield rec
+        with open(self.journal, "rb") as fh:
+            good_end = _complete_length(fh)
+            if repair and good_end < fh.seek(0, os.SEEK_END):
+                with open(self.journal, "r+b") as out:
+                    out.truncate(good_end)
+            fh.seek(0)
+            n, read = 0, 0
+            for line in fh:
+                read += len(line)
+                if read > good_end:
+                    break
+                n += 1
+                yield self._parse(line, n)
+
+    def _parse(self, line: bytes, n: int) -> dict:
+        try:
+            rec = json.loads(line)
+            run = int(rec["run"])
+            if not 0 <= run < self.n_runs or (rec["ok"] and len(rec["y"]) != len(self.outputs)):
+                raise ValueError("run index or outputs out of range")
+        except (ValueError, KeyError, TypeError) as err:
+            raise InputError(f"{self.journal}: line {n} is not a run record ({err}); the file was "
+                             "changed by hand or by another program") from None
+        return rec
 
     def done(self, repair: bool = False) -> np.ndarray:
         """(runs,) bool: which runs the journal holds."""
@@ -238,6 +247,21 @@ class SweepStore:
                    "command": self.manifest.get("command", "")},
         )
         return ds
+
+
+def _complete_length(fh) -> int:
+    """Bytes up to and including the journal's last newline (what a torn write leaves intact)."""
+    end = fh.seek(0, os.SEEK_END)
+    pos, block = end, 1 << 16
+    while pos > 0:
+        start = max(0, pos - block)
+        fh.seek(start)
+        chunk = fh.read(pos - start)
+        i = chunk.rfind(b"\n")
+        if i >= 0:
+            return start + i + 1
+        pos = start
+    return 0
 
 
 class Journal:
