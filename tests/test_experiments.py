@@ -402,3 +402,56 @@ def test_analysis_refuses_when_too_many_runs_failed(method, samples, fail_above,
     assert code == 2 and "Traceback" not in err
     assert expected in err and "r" in err
     assert sorted(p.name for p in (work / "r").iterdir()) == before
+
+
+def test_executors_keep_few_batches_in_flight():
+    """However many runs a sweep has, only a bounded number of batches is submitted at once
+    (memory stays flat), and every batch's results come back."""
+    from concurrent.futures import Future
+
+    from scoresim.experiments.executors import _bounded
+
+    pending, peak = set(), 0
+
+    def submit(batch):
+        nonlocal peak
+        fut = Future()
+        pending.add(fut)
+        peak = max(peak, sum(not f.done() for f in pending))
+        fut.set_result([batch])      # completes at once; _bounded still caps what it holds
+        return fut
+
+    produced = 0
+
+    def batches():
+        nonlocal produced
+        for i in range(1000):
+            produced += 1
+            assert produced - len(seen) <= 4 + 1, "batches drawn far ahead of results"
+            yield [(i, {}, 0)]
+
+    seen = []
+    for res in _bounded(submit, batches(), limit=4):
+        seen.extend(res)
+    assert len(seen) == 1000
+
+
+def test_batch_sizes_adapt_to_run_time():
+    from scoresim.experiments.engine import BatchSizer
+    from scoresim.experiments.store import RunResult
+
+    sizer = BatchSizer(workers=2)
+    assert sizer.size(1000) == 1                        # nothing seen yet: one run
+    sizer.observe([RunResult(0, True, (1.0,), "", 0.25)])
+    assert sizer.size(1000) == 4                        # about a second of work a batch
+    fast = BatchSizer(workers=2)
+    fast.observe([RunResult(0, True, (1.0,), "", 1e-5)])
+    assert fast.size(10_000_000) == 1000 and fast.size(80) == 10   # capped; every worker kept busy
+
+
+@pytest.mark.slow
+def test_imap_keeps_order_on_every_executor():
+    items = list(range(-7, 9))
+    for ex in (SerialExecutor(), ProcessExecutor(2), DaskExecutor(local_workers=2)):
+        with ex:
+            assert list(ex.imap(abs, items)) == [abs(i) for i in items], ex.name

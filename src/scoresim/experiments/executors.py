@@ -1,9 +1,10 @@
 """Where runs execute: in this process, in local worker processes, or on a Dask cluster.
 
-Every executor takes batches of tasks ``(run index, params, seed)`` and yields their results
-as batches finish, in any order, keeping only a few batches in flight so memory stays flat
-however many runs a sweep has. Results depend on the tasks only, never on the executor, the
-number of workers or the order of completion.
+For sweeps, every executor takes batches of tasks ``(run index, params, seed)`` and yields
+their results as batches finish, in any order; for other engines (calibration), ``imap`` runs
+any picklable function over items, in order. Only a few tasks are in flight at once, so memory
+stays flat however many runs there are. Results depend on the tasks only, never on the
+executor, the number of workers or the order of completion.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 import os
 import time
 import traceback
+from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -43,7 +45,8 @@ def run_batch(payload: Payload, batch: list[Task]) -> list[RunResult]:
 
 
 class Executor:
-    """Base: a context manager with ``map``, ``name`` and ``workers``."""
+    """Base: a context manager with ``map`` (batches of runs, any order), ``imap`` (any
+    picklable function over items, in order), ``name`` and ``workers``."""
 
     name = "serial"
     workers = 1
@@ -57,32 +60,42 @@ class Executor:
     def close(self) -> None:
         """Release workers."""
 
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        """Start ``fn(*args)`` and return its future."""
+        fut: Future = Future()
+        try:
+            fut.set_result(fn(*args))
+        except BaseException as err:  # noqa: BLE001 - handed to the caller through the future
+            fut.set_exception(err)
+        return fut
+
+    @property
+    def in_flight(self) -> int:
+        """Tasks kept submitted at once: enough to keep every worker busy, few enough that
+        memory does not grow with the number of tasks."""
+        return IN_FLIGHT_PER_WORKER * self.workers
+
     def map(self, payload: Payload, batches: Iterable[list[Task]]) -> Iterator[list[RunResult]]:
-        """Yield the results of each batch as it finishes."""
-        for batch in batches:
-            yield run_batch(payload, batch)
+        """Yield the results of each batch of runs as it finishes (any order)."""
+        yield from _bounded(lambda b: self.submit(run_batch, payload, b), batches, self.in_flight)
+
+    def imap(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        """Yield ``fn(item)`` for each item, in the items' order."""
+        queue: deque[Future] = deque()
+        for item in items:
+            queue.append(self.submit(fn, item))
+            if len(queue) >= self.in_flight:
+                yield queue.popleft().result()
+        while queue:
+            yield queue.popleft().result()
 
 
 class SerialExecutor(Executor):
-    """Runs every batch in this process, one after the other."""
-
-
-_INSTALLED: Payload | None = None
-
-
-def _install(payload: Payload) -> None:
-    global _INSTALLED
-    _INSTALLED = payload
-
-
-def _run_installed(batch: list[Task]) -> list[RunResult]:
-    if _INSTALLED is None:  # pragma: no cover - the pool initializer always runs first
-        raise RuntimeError("worker process started without a model function")
-    return run_batch(_INSTALLED, batch)
+    """Runs everything in this process, one task after the other."""
 
 
 class ProcessExecutor(Executor):
-    """Local worker processes (``forkserver``); the model function is sent once per worker."""
+    """Local worker processes (``forkserver`` start method)."""
 
     def __init__(self, workers: int | None = None):
         self.workers = max(1, workers or os.cpu_count() or 1)
@@ -91,13 +104,12 @@ class ProcessExecutor(Executor):
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(var, "1")   # one core per worker: no oversubscription
 
-    def map(self, payload: Payload, batches: Iterable[list[Task]]) -> Iterator[list[RunResult]]:
-        import multiprocessing
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        if self._pool is None:
+            import multiprocessing
 
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"),
-                                         initializer=_install, initargs=(payload,))
-        yield from _bounded(lambda b: self._pool.submit(_run_installed, b), batches,
-                            IN_FLIGHT_PER_WORKER * self.workers)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"))
+        return self._pool.submit(fn, *args)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -146,24 +158,30 @@ class DaskExecutor(Executor):
     def dashboard(self) -> str:
         return str(getattr(self.client, "dashboard_link", "") or "")
 
+    @property
+    def in_flight(self) -> int:   # workers may join an existing cluster after we connected
+        return IN_FLIGHT_PER_WORKER * max(self.workers, sum(self.client.nthreads().values()))
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        return self.client.submit(fn, *args, pure=False)
+
     def map(self, payload: Payload, batches: Iterable[list[Task]]) -> Iterator[list[RunResult]]:
         from distributed import as_completed
 
         [shared] = self.client.scatter([payload], broadcast=True, hash=False)
         it = iter(batches)
-        limit = IN_FLIGHT_PER_WORKER * max(self.workers, sum(self.client.nthreads().values()))
         ac = as_completed()
-        for _ in range(limit):
+        for _ in range(self.in_flight):
             batch = next(it, None)
             if batch is None:
                 break
-            ac.add(self.client.submit(run_batch, shared, batch, pure=False))
+            ac.add(self.submit(run_batch, shared, batch))
         for fut in ac:
             yield fut.result()
             fut.release()
             batch = next(it, None)
             if batch is not None:
-                ac.add(self.client.submit(run_batch, shared, batch, pure=False))
+                ac.add(self.submit(run_batch, shared, batch))
 
     def close(self) -> None:
         self.client.close()
