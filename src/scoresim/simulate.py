@@ -52,6 +52,8 @@ def run(scenario: Scenario, seed: int | None = None, replicates: int | None = No
             progress(1)
     ds = _dataset(models[0], panels, practice, programme, groups, group_practice)
     ds.attrs.update({"seed": seed, "replicates": replicates,
+                     "report_window_months": scenario.reporting.window_months,
+                     "report_lag_months": scenario.reporting.lag_months,
                      "replicate_seeds": ",".join(str(replicate_seed(seed, r)) for r in range(replicates))})
     reports = firm_reports(ds, scenario.reporting)
     return xr.merge([ds, reports, aggregate_reports(ds, reports, scenario.reporting)],

@@ -15,7 +15,9 @@ from typing import Callable
 import numpy as np
 import xarray as xr
 
-from .reporting import INDICATORS
+from .reporting import INDICATORS, window_means
+
+SAVINGS_MONTHS = 3   # the brochure's "savings within three months of participation"
 
 FEES = ("fee_programme", "fee_firms", "fee_sponsors")
 
@@ -74,6 +76,50 @@ def _averted_per_100(ds: xr.Dataset) -> np.ndarray:
     return 1200.0 * (cf[:, ok] - after[:, ok]).sum(axis=1) / workers
 
 
+def _median_change(name: str) -> Callable[[xr.Dataset], np.ndarray]:
+    def median(ds: xr.Dataset) -> np.ndarray:
+        x = ds["reported_change"].sel(indicator=name).values        # (replicate, firm), NaN: cannot report
+        out = np.full(x.shape[0], np.nan)
+        ok = np.isfinite(x).any(axis=1)
+        out[ok] = np.nanmedian(x[ok], axis=1)
+        return out
+    return median
+
+
+def _classroom(ds: xr.Dataset) -> np.ndarray:
+    return _programme_world(ds)["classroom_participants"].sum("time").values.astype(float)
+
+
+def _monthly_savings(ds: xr.Dataset) -> np.ndarray:
+    """(replicate, reporting firm) USD/month: fall in operating cost per good unit from the
+    before- to the after-window, times good output in the after-window (programme world)."""
+    i = list(ds["indicator"].values).index("unit_cost")
+    before = ds["window_before"].values[:, i]
+    after = ds["window_after"].values[:, i]
+    ok = np.isfinite(before[0]) & np.isfinite(after[0])
+    window, lag = int(ds.attrs["report_window_months"]), int(ds.attrs["report_lag_months"])
+    first = np.where(ok, ds["completion_month"].values + 1 + lag, -1)
+    good = window_means(ds["good_output"].sel(world="programme").values.astype(float), first, window)
+    return ((before - after) * good)[:, ok]
+
+
+def _savings_p95(ds: xr.Dataset) -> np.ndarray:
+    s = _monthly_savings(ds) * SAVINGS_MONTHS
+    return np.nanpercentile(s, 95, axis=1) if s.shape[1] else np.full(ds.sizes["replicate"], np.nan)
+
+
+def _payback(ds: xr.Dataset) -> np.ndarray:
+    """(replicate,) months: median over reporting participants of the average module cost per
+    participant (all payers) divided by the firm's monthly savings (inf without savings)."""
+    s = _monthly_savings(ds)
+    if not s.shape[1]:
+        return np.full(ds.sizes["replicate"], np.nan)
+    cost = _per(_cost, _participants)(ds)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        months = np.where(s > 0, cost / np.where(s > 0, s, 1.0), np.inf)
+    return np.median(months, axis=1)
+
+
 def _per(num: Callable[[xr.Dataset], np.ndarray], den: Callable[[xr.Dataset], np.ndarray]):
     def ratio(ds: xr.Dataset) -> np.ndarray:
         d = den(ds)
@@ -97,6 +143,8 @@ def _catalogue() -> dict[str, Summary]:
                                                  _report("mean_reported_change", name))
         out[f"share_improving.{name}"] = Summary("1", f"share of participants reporting improved {name}",
                                                  _report("share_reporting_improvement", name))
+        out[f"median_reported_change.{name}"] = Summary(unit, f"median over participants of the change in {name} "
+                                                        "they would report", _median_change(name))
     out.update({
         "accidents_averted_per_100_workers": Summary(
             "accidents/100 workers/year", "accidents averted in participants' after-window, per 100 "
@@ -104,6 +152,11 @@ def _catalogue() -> dict[str, Summary]:
         "accidents_averted": Summary("accidents", "accidents averted in participants from their first "
                                      "workshop to the end of the run", _accidents_averted),
         "participants": Summary("firms", "firms enrolled", _participants),
+        "classroom_participants": Summary("persons", "managers and workers trained in workshops", _classroom),
+        "savings_3m_usd_p95": Summary("USD/firm", "95th percentile over participants of three months' "
+                                      "operating-cost savings after completion", _savings_p95),
+        "payback_months_median": Summary("months", "median over participants of the months of savings that "
+                                         "pay the average module cost per participant", _payback),
         "modules_per_participant": Summary("modules/firm", "modules delivered per enrolled firm",
                                            _per(_modules, _participants)),
         "cost_usd": Summary("USD", "module fees of all payers (programme, firms, sponsors)", _cost),
