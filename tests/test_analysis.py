@@ -353,3 +353,18 @@ def test_indices_survive_netcdf(tmp_path) -> None:
     with xr.open_dataset(tmp_path / "indices.nc", engine="h5netcdf") as back:
         xr.testing.assert_identical(back.load(), ix)
         assert ranked_table(back) == ranked_table(ix)
+
+
+def test_common_seed_shifts_are_not_counted_as_noise() -> None:
+    """With common seeds a seed's shift shared by every point cancels from the indices: the
+    shares count only the seed-by-point interaction."""
+    rng = np.random.default_rng(4)
+    f = rng.normal(0, 1, 200)                                  # what the parameters explain
+    shift = np.array([5.0, -5.0, 2.0])                         # a large effect shared by all points
+    inter = rng.normal(0, 0.1, (200, 3))                       # noise that differs point by point
+    Y = f[:, None] + shift[None, :] + inter
+    share, share_mean = noise_shares(Y, np.ones_like(Y, bool), common=True)
+    assert share == pytest.approx(0.01, rel=0.3)               # 0.1^2 against about 1
+    assert share_mean == pytest.approx(0.01 / 3, rel=0.3)
+    indep, _ = noise_shares(Y, np.ones_like(Y, bool), common=False)
+    assert indep > 0.9                                          # would call the shift noise

@@ -94,7 +94,7 @@ SPEC_ERRORS = {
                     ["parameters[1].path", "not numeric"]),
     "bounds_outside_range": (None, "replace", ("[0.1, 0.4]", "[0.1, 1.4]"),
                              ["parameters[1].bounds", "valid range of adoption.visit_rate: [0, 1]"]),
-    "bounds_reversed": (None, "replace", ("[0.1, 0.4]", "[0.4, 0.1]"), ["parameters.1", "low < high"]),
+    "bounds_reversed": (None, "replace", ("[0.1, 0.4]", "[0.4, 0.1]"), ["parameters[1]", "low < high"]),
     "unknown_output": (None, "replace", ('"cost_per_firm_usd"', '"cost_per_frm_usd"'),
                        ["outputs[2]", "did you mean 'cost_per_firm_usd'"]),
     "sobol_not_power_of_two": (None, "replace", ('name = "latin"\nsamples = 4', 'name = "sobol"\nsamples = 6'),
@@ -112,6 +112,14 @@ SPEC_ERRORS = {
     "bad_constant": (None, "replace", ("seed = 5", 'seed = 5\nconstants = {"programme.partcipants" = 3}'),
                      ["constants", "unknown field 'programme.partcipants'", "did you mean 'participants'"]),
     "malformed_toml": (None, "replace", ("[method]", "[method"), ["not valid TOML"]),
+    "triang_peak_at_high": (None, "replace", ("bounds = [0.1, 0.4]", 'bounds = [0.1, 0.4]\ndist = "triang"\npeak = 0.4'),
+                            ["peak", "[low, high)"]),
+    "vary_run_seed": (None, "replace", ('"adoption.visit_rate"\nbounds = [0.1, 0.4]', '"run.seed"\nbounds = [1, 9]'),
+                      ["parameters[1].path", "cannot vary", "seed"]),
+    "values_without_factorial": (None, "replace", ("bounds = [0.1, 0.4]", "bounds = [0.1, 0.4]\nvalues = [0.1, 0.2]"),
+                                 ["'values' lists the levels of a factorial design"]),
+    "constant_also_varied": (None, "replace", ("seed = 5", 'seed = 5\nconstants = {"adoption.visit_rate" = 0.2}'),
+                             ["constants also listed as varied parameters"]),
 }
 
 
@@ -455,3 +463,29 @@ def test_imap_keeps_order_on_every_executor():
     for ex in (SerialExecutor(), ProcessExecutor(2), DaskExecutor(local_workers=2)):
         with ex:
             assert list(ex.imap(abs, items)) == [abs(i) for i in items], ex.name
+
+
+def test_constants_as_nested_tables_set_one_field(tmp_path):
+    """`programme.participants = 10` unquoted is a nested TOML table: it sets that field only."""
+    spec = score_spec(tmp_path)
+    text = spec.read_text().replace("\n[method]", "\n[constants]\nprogramme.participants = 10\n\n[method]", 1)
+    spec.write_text(text)
+    exp = load_experiment(spec)
+    assert exp.spec.constants == {"programme.participants": 10}
+    assert exp.base.programme.participants == 10
+    assert exp.base.programme.enrol_start == "2008-07"      # the rest of the section kept from base.toml
+
+
+def test_retry_failed_runs_them_again(capsys, work):
+    spec = ishigami_spec(work, method="latin", samples=30, constants="fail_above = 2.0")
+    assert call(["sweep", str(spec), "--serial", "--out", "r"], capsys)[0] == 0
+    first = load_results(work / "r")
+    failed = int((~first["ok"]).sum())
+    assert failed > 0
+    code, out, _ = call(["sweep", "--resume", "r"], capsys)
+    assert code == 0 and "nothing to do" in out
+    code, out, err = call(["sweep", "--resume", "r", "--retry-failed", "--serial"], capsys)
+    assert code == 0, err
+    assert f"{failed:,} runs in" in out
+    same_runs(first, load_results(work / "r"))   # deterministic model: the same failures again
+    assert_input_error(["sweep", str(spec), "--retry-failed"], capsys, work, "--retry-failed goes with --resume")

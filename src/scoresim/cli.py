@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from datetime import datetime
@@ -52,12 +53,34 @@ def build_parser() -> argparse.ArgumentParser:
     par = sub.add_parser("params", help="list every parameter with unit, default, range and source")
     par.add_argument("--markdown", action="store_true", help="print a Markdown table")
     _add_sweep(sub)
+    _add_calibrate(sub)
     ana = sub.add_parser("analyze", help="sensitivity indices (SALib) of a finished sweep, with tables and figures")
     ana.add_argument("results", metavar="RESULTS_DIR", help="directory written by scoresim sweep")
     ana.add_argument("--out", metavar="DIR", help="directory to create (must not exist); default RESULTS_DIR/analysis")
     ana.add_argument("--resamples", type=_resamples, default=1000, help="bootstrap resamples for the intervals")
     ana.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     return parser
+
+
+def _add_executor_options(parser) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_pos_workers, metavar="N",
+                       help="local worker processes (default: all cores)")
+    where.add_argument("--serial", action="store_true", help="run in this process, one run at a time")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, "
+                       "for example tcp://10.0.0.5:8786")
+    where.add_argument("--dask-local", type=_pos_workers, metavar="N",
+                       help="start a local Dask cluster of N worker processes")
+
+
+def _add_calibrate(sub) -> None:
+    cal = sub.add_parser("calibrate", help="fit the calibrated parameters to reported outcomes (ABC-SMC)")
+    cal.add_argument("targets", nargs="?", metavar="TARGETS", help="targets TOML (or use --resume)")
+    cal.add_argument("--quick", action="store_true", help="a coarse fit in a few minutes")
+    cal.add_argument("--resume", metavar="RESULTS_DIR", help="continue an interrupted calibration")
+    cal.add_argument("--out", metavar="DIR", help="results directory to create (must not exist); "
+                     "default results/calibration/<targets>-<time>")
+    _add_executor_options(cal)
 
 
 def _add_sweep(sub) -> None:
@@ -67,14 +90,8 @@ def _add_sweep(sub) -> None:
     sw.add_argument("--out", metavar="DIR", help="results directory to create (must not exist); "
                     "default results/<spec>-<time>")
     sw.add_argument("--dry-run", action="store_true", help="validate the spec, print the design size, run nothing")
-    where = sw.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_pos_workers, metavar="N",
-                       help="local worker processes (default: all cores)")
-    where.add_argument("--serial", action="store_true", help="run in this process, one run at a time")
-    where.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, "
-                       "for example tcp://10.0.0.5:8786")
-    where.add_argument("--dask-local", type=_pos_workers, metavar="N",
-                       help="start a local Dask cluster of N worker processes")
+    sw.add_argument("--retry-failed", action="store_true", help="with --resume: run failed runs again too")
+    _add_executor_options(sw)
 
 
 def _pos_int(text: str) -> int:
@@ -129,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "sweep":
             from .experiments.commands import cmd_sweep
             return cmd_sweep(args, _command(argv))
+        if args.command == "calibrate":
+            from .calibration.commands import cmd_calibrate
+            return cmd_calibrate(args, _command(argv))
         if args.command == "analyze":
             from .experiments.commands import cmd_analyze
             return cmd_analyze(args, _command(argv))
@@ -136,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as err:
         print(f"scoresim: error: {err}", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:   # output piped into a program that stopped reading (head, less)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _command(argv: list[str] | None) -> str:

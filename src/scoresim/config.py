@@ -90,7 +90,7 @@ def set_values(scenario: Scenario, values: dict[str, Any], origin: str, label: s
 def _unknown(path: str, part: str, node: Any, origin: str) -> None:
     options = sorted(node) if isinstance(node, dict) else []
     near = difflib.get_close_matches(part, options, n=1)
-    hint = f"; did you mean '{near[0]}'?" if near else ""
+    hint = f"; did you mean '{near[0]}'?" if near else ";"
     raise InputError(f"{origin}: unknown field '{path}'{hint} valid names here: {', '.join(options)}")
 
 
@@ -122,19 +122,27 @@ def _format(err: ValidationError, root: type[BaseModel], origin: str, override_p
     lines = []
     for e in err.errors():
         loc = [str(x) for x in e["loc"]]
-        path = ".".join(loc) or "(top level)"
+        path = _path(e["loc"])
         src = f"{label}{path}" if path in override_paths else origin
         lines.append(f"{src}: {_explain(e, loc, root)}")
     return "\n".join(lines)
 
 
+def _path(loc: tuple) -> str:
+    """A field path as written in messages: sections with dots, list items with [i]."""
+    out = ""
+    for x in loc:
+        out += f"[{x}]" if isinstance(x, int) else (f".{x}" if out else str(x))
+    return out or "(top level)"
+
+
 def _explain(e: dict[str, Any], loc: list[str], root: type[BaseModel]) -> str:
-    path = ".".join(loc) or "(top level)"
+    path = _path(e["loc"])
     if e["type"] == "extra_forbidden":
         model = _model_at(loc[:-1], root)
         options = sorted(model.model_fields) if model else []
         near = difflib.get_close_matches(loc[-1], options, n=1)
-        hint = f"; did you mean '{near[0]}'?" if near else ""
+        hint = f"; did you mean '{near[0]}'?" if near else ";"
         return f"unknown field '{path}'{hint} valid names here: {', '.join(options)}"
     msg = e["msg"].removeprefix("Value error, ")
     if e["type"] == "value_error" and _model_at(loc, root) is not None:  # a rule across a section's fields

@@ -21,7 +21,7 @@ from .config import InputError, scenario_from_json
 from .params import REPLICATES_MAX, SEED_MAX, Scenario
 
 LIBRARIES = ("scoresim", "numpy", "scipy", "xarray", "mesa", "pydantic", "h5netcdf", "matplotlib", "SALib",
-             "dask", "distributed")
+             "dask", "distributed", "pyabc")
 
 
 def git_commit() -> str:

@@ -155,7 +155,12 @@ class PopulationParams(Section):
                           doc="mean worker skill at start (near the steady state of learning and turnover)")
     engagement_mean: float = P(0.45, "engagement [0,1]", 0.0, 1.0, doc="mean worker engagement at start")
     commitment_mean: float = P(0.5, "commitment [0,1]", 0.0, 1.0,
-                               doc="mean management commitment (Beta, concentration 4)")
+                               doc="mean management commitment (Beta distributed)")
+    commitment_concentration: float = P(4.0, "Beta a+b", 0.2, 1000.0,
+                                        source="Bloom et al. 2020: lack of director time a main cause of "
+                                               "dropped practices",
+                                        doc="spread of management commitment across firms (small: many "
+                                            "firms with almost none)")
     tfp_sigma: float = P(0.2, "log-units", 0.0, 2.0, doc="sd of log firm efficiency (dispersion of TFP)")
     tenure_mean_months: float = P(30.0, "months", 0.0, 600.0, doc="mean tenure at start (exponential)")
     countries: dict[str, CountryParams] = Field(default_factory=_default_countries,

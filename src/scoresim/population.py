@@ -18,6 +18,15 @@ def _beta(rng: np.random.Generator, mean: float, conc: float, size) -> np.ndarra
     return rng.beta(mean * conc, (1 - mean) * conc, size)
 
 
+def _beta_quantile(u: np.ndarray, mean: float, conc: float) -> np.ndarray:
+    """Beta values with a given mean and concentration at quantiles ``u``: the same firm keeps
+    its rank whatever the parameters, so runs that differ only in them stay paired."""
+    from scipy.stats import beta
+
+    mean = min(max(mean, 1e-6), 1 - 1e-6)
+    return beta.ppf(u, mean * conc, (1 - mean) * conc)
+
+
 def firm_sizes(rng: np.random.Generator, n: int, mean: float, sigma: float,
                lo: int, hi: int) -> np.ndarray:
     """Lognormal firm sizes (workers incl. managers), clipped to [lo, hi], rescaled to ``mean``."""
@@ -57,7 +66,7 @@ def build_firms(p: Scenario, rng: np.random.Generator) -> Firms:
         energy_base=col("energy_kwh_per_unit", sectors, sector),
         hazard_base=hazard,
         tfp=rng.lognormal(-pop.tfp_sigma**2 / 2, pop.tfp_sigma, n),
-        commitment=_beta(rng, pop.commitment_mean, 4.0, n),
+        commitment=_beta_quantile(rng.random(n), pop.commitment_mean, pop.commitment_concentration),
         practice0=_beta(rng, pop.practice_mean, pop.practice_concentration, (n, N_AREAS)),
         team_setup_draw=rng.random(n),
         team_resilience=rng.exponential(1.0, n),

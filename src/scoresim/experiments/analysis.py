@@ -85,8 +85,8 @@ META = {  # name: (units, long_name)
     "sigma": (_OUT, ("standard deviation of the elementary effects (non-linearity and interactions; NaN for "
                      "groups of several parameters)")),
     "level_mean": (_OUT, "mean of the replicate means over the grid points with the factor at this level"),
-    "noise_share": (_SHARE, ("share of single-run output variance that is seed noise (mean within-point "
-                             "variance over the variance of all single runs)")),
+    "noise_share": (_SHARE, ("share of single-run output variance that is seed noise (independent seeds: "
+                             "within-point variance; common seeds: seed-by-point interaction)")),
     "noise_share_of_mean": (_SHARE, ("share of the variance of the replicate means (what the indices are "
                                      "computed on) still due to seed noise")),
     "output_mean": (_OUT, "mean of the replicate means over the points used"),
@@ -375,11 +375,22 @@ def _convergence(design: Design, X: np.ndarray, y: np.ndarray) -> dict[str, np.n
 
 
 # ---------------------------------------------------------------------------------------- seed noise
-def noise_shares(Y: np.ndarray, good: np.ndarray) -> tuple[float, float]:
+def noise_shares(Y: np.ndarray, good: np.ndarray, common: bool = False) -> tuple[float, float]:
     """Seed noise of one output from its (point, replicate) runs, as shares of variance
-    (dimensionless): of single runs (mean within-point variance over the variance of all runs,
-    both ddof=1) and of replicate means (mean of within-point variance / replicates, over the
-    variance of the point means). NaN with fewer than 2 replicates."""
+    (dimensionless): of single runs, and of the replicate means the indices are computed on.
+    NaN with fewer than 2 replicates.
+
+    Independent seeds: the within-point variance (ddof=1) over the variance of all runs; in the
+    means, within-point variance / replicates over the variance of the point means.
+
+    Common seeds (replicate r has the same seed at every point): a seed's effect shared by all
+    points shifts every point mean alike and cancels from the indices, so it is not noise for
+    them. The noise is the seed-by-point interaction of a two-way decomposition over the points
+    with every replicate finite: residual variance over the variance of single runs with the
+    shared seed shifts removed; in the means, residual variance / replicates over the variance
+    of the point means."""
+    if common:
+        return _interaction_shares(Y[good.all(axis=1)])
     n = good.sum(axis=1)
     two = n >= 2
     if not two.any():
@@ -389,6 +400,17 @@ def noise_shares(Y: np.ndarray, good: np.ndarray) -> tuple[float, float]:
     single = _var(Y[good])
     means = np.nanmean(y[n > 0], axis=1)
     return _ratio(within.mean(), single), _ratio((within / n[two]).mean(), _var(means))
+
+
+def _interaction_shares(y: np.ndarray) -> tuple[float, float]:
+    """Noise shares of a complete (points, replicates) table under common seeds."""
+    P, R = y.shape
+    if P < 2 or R < 2:
+        return math.nan, math.nan
+    shift = y.mean(axis=0, keepdims=True) - y.mean()          # each seed's shared effect
+    resid = y - y.mean(axis=1, keepdims=True) - shift
+    noise = float((resid ** 2).sum() / ((P - 1) * (R - 1)))
+    return _ratio(noise, _var((y - shift).ravel())), _ratio(noise / R, _var(y.mean(axis=1)))
 
 
 def _var(x: np.ndarray) -> float:
@@ -412,19 +434,21 @@ def _assemble(design: Design, results: xr.Dataset, per_output: list, means: np.n
     for name in per_output[0][2]:
         stacked = np.stack([conv[name] for _, _, conv in per_output], axis=1)
         data[f"{name}_by_n"] = (("sample_size", "output", "factor"), stacked, _meta(f"{name}_by_n"))
-    data.update(_summaries(per_output, means, Y, good))
+    data.update(_summaries(per_output, means, Y, good, design.spec.seeds == "common"))
     coords = _coords(design, outputs, "level_mean" in data)
     return xr.Dataset(data, coords=coords)
 
 
-def _summaries(per_output: list, means: np.ndarray, Y: np.ndarray, good: np.ndarray) -> dict[str, tuple]:
-    """Per-output counts, mean and spread of the point means, and seed noise."""
+def _summaries(per_output: list, means: np.ndarray, Y: np.ndarray, good: np.ndarray,
+               common: bool) -> dict[str, tuple]:
+    """Per-output counts, mean and spread of the point means, and seed noise (``common``: the
+    sweep used common seeds across points)."""
     P = means.shape[0]
     used = np.array([keep.sum() for keep, _, _ in per_output])
     cols: dict[str, list[float]] = {k: [] for k in ("noise_share", "noise_share_of_mean",
                                                     "output_mean", "output_sd")}
     for o, (keep, _, _) in enumerate(per_output):
-        share, share_mean = noise_shares(Y[:, :, o], good[:, :, o])
+        share, share_mean = noise_shares(Y[:, :, o], good[:, :, o], common)
         m = means[keep, o]
         cols["noise_share"].append(share)
         cols["noise_share_of_mean"].append(share_mean)

@@ -28,6 +28,8 @@ def cmd_sweep(args: argparse.Namespace, command: str) -> int:
     if args.resume and (args.spec or args.out or args.dry_run):
         raise InputError("scoresim sweep: --resume RESULTS_DIR takes no SPEC, --out or --dry-run "
                          "(the spec is stored in the results directory)")
+    if args.retry_failed and not args.resume:
+        raise InputError("scoresim sweep: --retry-failed goes with --resume RESULTS_DIR")
     if args.resume:
         store = SweepStore(args.resume)
         experiment = store.experiment
@@ -42,22 +44,23 @@ def cmd_sweep(args: argparse.Namespace, command: str) -> int:
           f"{len(spec.outputs)} outputs")
     if args.dry_run:
         return 0
+    if args.resume:
+        if store.complete and (not args.retry_failed or store.done(failed_too=False).all()):
+            print(f"{store.path}: complete, all {store.n_runs:,} runs recorded; nothing to do")
+            return 0
+        _check_code_version(store)
     out = None if args.resume else output_directory(args.out, Path("results"), Path(args.spec).stem)
-    executor = _executor(args)
+    executor = executor_from_args(args)
     with executor:
-        if args.resume:
-            if store.complete:
-                print(f"{store.path}: complete, all {store.n_runs:,} runs recorded; nothing to do")
-                return 0
-        else:
+        if not args.resume:
             store = create_sweep(experiment, out, Path(args.spec).read_text(encoding="utf-8"), command)
         print(f"results: {store.path}; executor: {executor.name}"
               + (f", dashboard {executor.dashboard}" if getattr(executor, "dashboard", "") else ""))
         started = time.perf_counter()
-        done_before = int(store.done().sum())
+        done_before = int(store.done(failed_too=not args.retry_failed).sum())
         with _Progress(store.n_runs, done_before) as bar:
             try:
-                outcome = run_sweep(store, executor, bar.update, command)
+                outcome = run_sweep(store, executor, bar.update, command, retry_failed=args.retry_failed)
             except KeyboardInterrupt:
                 bar.close()
                 print(f"\ninterrupted: {int(store.done().sum()):,} of {store.n_runs:,} runs recorded; "
@@ -67,7 +70,19 @@ def cmd_sweep(args: argparse.Namespace, command: str) -> int:
     return 0
 
 
-def _executor(args: argparse.Namespace):
+def _check_code_version(store) -> None:
+    """Warn when a sweep is resumed with other code than it started with: its runs would mix."""
+    from .. import io
+
+    then, now = store.manifest.get("git_commit", "unknown"), io.git_commit()
+    v_then, v_now = store.manifest.get("versions", {}).get("scoresim"), io.versions()["scoresim"]
+    if then != now or v_then != v_now:
+        print(f"warning: {store.path} was started with scoresim {v_then} at commit {then}; this is "
+              f"scoresim {v_now} at commit {now}. Runs of both will be mixed in one result.", file=sys.stderr)
+
+
+def executor_from_args(args: argparse.Namespace):
+    """The executor chosen by --serial, --workers, --scheduler or --dask-local."""
     from .executors import make_executor
 
     try:
@@ -146,11 +161,11 @@ def cmd_analyze(args: argparse.Namespace, command: str) -> int:
     indices.attrs.update(analysis_command=command, analysis_git_commit=io.git_commit(),
                          analysis_versions=json.dumps(io.versions()))
     table = analysis.ranked_table(indices)
-    print(analysis.ranked_table(indices, top=TOP_PRINTED))
     with io.new_run_directory(out) as tmp:
         io.write_dataset(indices, tmp / "indices.nc")
         analysis.to_csv(indices, tmp / "indices.csv")
         (tmp / "table.txt").write_text(table + "\n")
         written = [] if args.no_figures else figures.save_figures(indices, tmp)
+    print(analysis.ranked_table(indices, top=TOP_PRINTED))
     print(f"wrote {out}/indices.nc, indices.csv, table.txt" + (f" and {', '.join(written)}" if written else ""))
     return 0

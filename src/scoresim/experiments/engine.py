@@ -65,11 +65,12 @@ class SweepOutcome:
 
 
 def run_sweep(store: SweepStore, executor: Executor, progress: Progress | None = None,
-              command: str = "") -> SweepOutcome:
-    """Run every run the store does not hold yet, append each finished batch to its journal,
-    then write ``results.nc``. Safe to call again on an interrupted store."""
+              command: str = "", retry_failed: bool = False) -> SweepOutcome:
+    """Run every run the store does not hold yet (and, with ``retry_failed``, every run that
+    failed), append each finished batch to its journal, then write ``results.nc``. Safe to
+    call again on an interrupted store."""
     with store.lock():
-        todo = np.flatnonzero(~store.done(repair=True))
+        todo = np.flatnonzero(~store.done(repair=True, failed_too=not retry_failed))
         outcome = SweepOutcome(results=xr.Dataset(), already=store.n_runs - len(todo))
         if len(todo):
             store.add_session(executor.name, command, len(todo))
@@ -87,7 +88,7 @@ def run_sweep(store: SweepStore, executor: Executor, progress: Progress | None =
                             outcome.errors[r.error] = outcome.errors.get(r.error, 0) + 1
                     if progress:
                         progress(len(results), len(failed))
-        outcome.results = store.finalize()
+        outcome.results = store.finalize(rewrite=retry_failed and outcome.ran > 0)
         return outcome
 
 

@@ -94,6 +94,24 @@ class SerialExecutor(Executor):
     """Runs everything in this process, one task after the other."""
 
 
+def _watch_parent(parent: int) -> None:
+    """In a worker: exit when the process that started the pool is gone (killed, even with
+    SIGKILL), instead of lingering with nothing to do."""
+    import threading
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # pragma: no cover - the pid now belongs to someone else
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="scoresim-parent-watch").start()
+
+
 class ProcessExecutor(Executor):
     """Local worker processes (``forkserver`` start method)."""
 
@@ -108,7 +126,8 @@ class ProcessExecutor(Executor):
         if self._pool is None:
             import multiprocessing
 
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"))
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"),
+                                             initializer=_watch_parent, initargs=(os.getpid(),))
         return self._pool.submit(fn, *args)
 
     def close(self) -> None:
@@ -176,12 +195,17 @@ class DaskExecutor(Executor):
             if batch is None:
                 break
             ac.add(self.submit(run_batch, shared, batch))
+        pending = ac.count()
         for fut in ac:
             yield fut.result()
             fut.release()
-            batch = next(it, None)
-            if batch is not None:
+            pending -= 1
+            while pending < self.in_flight:   # workers that join later get work too
+                batch = next(it, None)
+                if batch is None:
+                    break
                 ac.add(self.submit(run_batch, shared, batch))
+                pending += 1
 
     def close(self) -> None:
         self.client.close()

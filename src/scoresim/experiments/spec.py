@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..config import InputError, read_toml, set_values, validate, validate_model
 from ..params import SEED_MAX, Scenario, numeric_parameters
@@ -78,8 +78,10 @@ class ParameterSpec(_Strict):
             raise ValueError(f"bounds must be two finite numbers [low, high] with low < high, got {[lo, hi]}")
         if self.dist == "logunif" and lo <= 0:
             raise ValueError(f"dist 'logunif' needs bounds above 0, got {[lo, hi]}")
-        if self.dist == "triang" and (self.peak is None or not lo <= self.peak <= hi):
-            raise ValueError(f"dist 'triang' needs 'peak' inside the bounds {[lo, hi]}, got {self.peak}")
+        if self.dist == "triang" and (self.peak is None or not lo <= self.peak < hi):
+            raise ValueError(f"dist 'triang' needs 'peak' in [low, high) of the bounds {[lo, hi]}, got {self.peak}")
+        if self.dist == "triang" and hi < 0:
+            raise ValueError(f"dist 'triang' needs a high bound >= 0 (SALib's triangular scaling), got {hi}")
         if self.dist == "truncnorm" and (self.mean is None or self.sd is None):
             raise ValueError("dist 'truncnorm' needs 'mean' and 'sd'")
         extra = {"peak": self.peak, "mean": self.mean, "sd": self.sd}
@@ -98,6 +100,16 @@ class ParameterSpec(_Strict):
         if self.dist == "truncnorm":
             return [lo, hi, self.mean, self.sd]
         return [lo, hi]
+
+
+def _flat(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in tree.items():
+        if isinstance(v, dict):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
 
 
 _DIST_FIELDS = {"unif": (), "logunif": (), "triang": ("peak",), "truncnorm": ("mean", "sd")}
@@ -137,6 +149,12 @@ class ExperimentSpec(_Strict):
                 raise ValueError("when groups are used, every parameter needs a 'group'")
             if len({p.group for p in self.parameters}) < 2:
                 raise ValueError("groups: at least two groups are needed")
+        if self.method.name != "factorial" and any(p.values for p in self.parameters):
+            raise ValueError(f"'values' lists the levels of a factorial design; method {self.method.name} "
+                             "samples the bounds")
+        clash = sorted(set(self.constants) & set(names))
+        if clash:
+            raise ValueError(f"constants also listed as varied parameters: {clash}")
         if self.method.name in ("sobol", "morris", "fast") and len(self.parameters) < 2:
             raise ValueError(f"{self.method.name} needs at least two parameters")
         if self.model == SCORE_MODEL and not self.base:
@@ -144,6 +162,12 @@ class ExperimentSpec(_Strict):
         if self.model != SCORE_MODEL and self.base:
             raise ValueError(f"'base' is for the scoresim model only (model is {self.model!r})")
         return self
+
+    @field_validator("constants")
+    @classmethod
+    def _flatten(cls, v: dict[str, Any]) -> dict[str, Any]:
+        """Dotted paths, whether written quoted ("a.b" = 1) or as TOML's nested tables (a.b = 1)."""
+        return _flat(v)
 
     @property
     def groups(self) -> list[str] | None:
@@ -201,9 +225,6 @@ def _score_base(spec: ExperimentSpec, path: Path) -> Scenario:
                          f"(paths are relative to the spec file's folder)")
     scenario = load_scenario(base_path)
     if spec.constants:
-        for key in spec.constants:
-            if key in {p.path for p in spec.parameters}:
-                raise InputError(f"{path}: field 'constants.{key}': also listed as a varied parameter")
         scenario = set_values(scenario, spec.constants, origin=f"{path}: constants", label=f"{path}: constants.")
     return scenario
 
@@ -212,6 +233,9 @@ def _check_score_parameters(spec: ExperimentSpec, base: Scenario, origin: str) -
     numeric = numeric_parameters(base)
     for i, p in enumerate(spec.parameters):
         field = f"parameters[{i}].path"
+        if p.path.startswith("run."):
+            raise InputError(f"{origin}: field '{field}': {p.path!r} cannot vary: the engine sets every run's "
+                             "seed and runs one replicate per run (use 'seed' and 'replicates' of the spec)")
         if p.path not in numeric:
             near = difflib.get_close_matches(p.path, list(numeric), n=3, cutoff=0.6)
             hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""

@@ -164,11 +164,12 @@ class SweepStore:
                              "changed by hand or by another program") from None
         return rec
 
-    def done(self, repair: bool = False) -> np.ndarray:
-        """(runs,) bool: which runs the journal holds."""
+    def done(self, repair: bool = False, failed_too: bool = True) -> np.ndarray:
+        """(runs,) bool: which runs the journal holds (``failed_too=False``: which it holds as
+        finished without error, in their latest record)."""
         out = np.zeros(self.n_runs, bool)
         for rec in self.records(repair):
-            out[rec["run"]] = True
+            out[rec["run"]] = failed_too or bool(rec["ok"])
         return out
 
     @contextmanager
@@ -191,10 +192,13 @@ class SweepStore:
         _write_json(self.path / "manifest.json", self.manifest)
 
     # ------------------------------------------------------------------ results
-    def finalize(self) -> xr.Dataset:
+    def finalize(self, rewrite: bool = False) -> xr.Dataset:
         """Build ``results.nc`` from the journal (every run must be recorded) and mark the
-        sweep complete. Returns the results Dataset."""
+        sweep complete (``rewrite``: replace an existing results.nc, after retried runs).
+        Returns the results Dataset."""
         ds = self.results_dataset()
+        if rewrite and (self.path / "results.nc").exists():
+            (self.path / "results.nc").unlink()
         if not (self.path / "results.nc").exists():
             io.write_dataset(ds, self.path / "results.nc")
         ok = int(ds["ok"].sum())
@@ -212,10 +216,9 @@ class SweepStore:
         error = np.full(P * R, "", dtype=object)
         seconds = np.full(P * R, np.nan)
         for rec in self.records():
-            i = rec["run"]
-            if seen[i]:
-                continue   # a run recorded twice (identical by construction): keep the first
+            i = rec["run"]     # a run recorded twice (retried after failing): the latest record
             seen[i] = True
+            Y[i] = np.nan
             ok[i] = rec["ok"]
             if rec["ok"]:
                 Y[i] = [np.nan if v is None else v for v in rec["y"]]

@@ -1,0 +1,172 @@
+"""Approximate Bayesian computation (ABC-SMC) with pyabc, run through the project's executors.
+
+pyabc proposes parameters, keeps a resumable SQLite history and adapts the acceptance
+threshold; the model, the distance and the scheduling are ours:
+
+* :class:`TargetModel`: one particle = ``replicates`` SCORE replicates with the proposed
+  parameters, reduced to the mean of each target's statistic (replicates keep seed noise from
+  passing for fit);
+* :class:`TargetDistance`: root mean square, over fitted targets, of each statistic's distance
+  outside its printed value or range, in tolerances (0 inside), weighted;
+* :class:`ExecutorSampler`: pyabc's mapping sampler on a scoresim executor (serial, local
+  processes or Dask). Each task's random state is seeded from the calibration seed, the
+  generation and the task's index, so a calibration is reproducible whatever the executor.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import random
+from datetime import timedelta
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..params import SEED_MAX, Scenario
+from .targets import Calibration, Target
+
+NAME_SEP = "__"   # pyabc parameter names: dots of config paths replaced
+
+
+def abc_name(path: str) -> str:
+    return path.replace(".", NAME_SEP)
+
+
+def config_path(name: str) -> str:
+    return name.replace(NAME_SEP, ".")
+
+
+class TargetModel:
+    """pyabc model: parameters (pyabc names) -> mean target statistics over replicates."""
+
+    def __init__(self, base: Scenario, targets: list[Target], replicates: int):
+        self.base_json = base.model_dump_json()
+        self.stats = {t.id: t.statistic for t in targets}
+        self.replicates = replicates
+        self._base: Scenario | None = base
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_base"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _base=None)
+
+    def simulate(self, values: Mapping[str, float], seed: int) -> dict[str, float]:
+        """Mean target statistics of ``replicates`` replicates with parameters set by config path."""
+        from ..config import scenario_from_json, set_values
+        from ..simulate import run
+        from ..summaries import summarise
+
+        if self._base is None:
+            self._base = scenario_from_json(self.base_json, origin="calibration scenario")
+        scenario = set_values(self._base, {k: float(v) for k, v in values.items()},
+                              origin="calibration particle", label="particle ")
+        ds = run(scenario, seed=seed, replicates=self.replicates)
+        stats = summarise(ds, list(dict.fromkeys(self.stats.values())))
+        with np.errstate(all="ignore"):
+            return {tid: float(np.nanmean(stats[s])) if np.isfinite(stats[s]).any() else math.nan
+                    for tid, s in self.stats.items()}
+
+    def __call__(self, par: Mapping[str, float]) -> dict[str, float]:
+        seed = int(np.random.randint(0, 2**62)) & SEED_MAX   # the task's seeded global state
+        try:
+            return self.simulate({config_path(k): v for k, v in par.items()}, seed)
+        except Exception:  # noqa: BLE001 - an invalid particle is rejected, not fatal
+            return {tid: math.nan for tid in self.stats}
+
+
+class TargetDistance:
+    """Weighted root mean square of the targets' misses, in tolerances (0: every fitted
+    statistic inside its printed range)."""
+
+    def __init__(self, targets: list[Target]):
+        self.targets = [t for t in targets if t.weight > 0]
+        self.total = sum(t.weight for t in self.targets)
+
+    def __call__(self, x: Mapping[str, float], x0: Mapping[str, float] | None = None) -> float:
+        s = sum(t.weight * t.miss(float(x[t.id])) ** 2 for t in self.targets)
+        return math.sqrt(s / self.total) if math.isfinite(s) else math.inf
+
+
+def stream_seed(seed: int, *key: int) -> int:
+    """A 32-bit seed derived from the calibration seed and a key (non-negative integers)."""
+    return int(np.random.SeedSequence(seed, spawn_key=key).generate_state(1)[0])
+
+
+def task_seed(seed: int, t: int, i: int) -> int:
+    """Seed of the ``i``-th sampling task of generation ``t`` (-1 or more)."""
+    return stream_seed(seed, 0xABC, t + 1, i)   # t = -1: the prior sample that sets the first threshold
+
+
+def _sample_one(pickled: bytes, seed: int):
+    """Propose and simulate until one particle is accepted, from a seeded random state."""
+    import cloudpickle
+
+    simulate_one, factory = cloudpickle.loads(pickled)
+    np.random.seed(seed)
+    random.seed(seed)
+    sample = factory()
+    n = 0
+    while True:
+        particle = simulate_one()
+        n += 1
+        sample.append(particle)
+        if particle.accepted:
+            return sample, n
+
+
+def make_sampler(executor, seed: int):
+    """A pyabc sampler that runs its tasks on ``executor`` with seeded random states."""
+    import cloudpickle
+    from pyabc.sampler import Sampler
+
+    class ExecutorSampler(Sampler):
+        def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False,
+                                    ana_vars=None):
+            pickled = cloudpickle.dumps((simulate_one, self.sample_factory))
+            seeds = [task_seed(seed, int(t), i) for i in range(n)]
+            results = list(executor.imap(functools.partial(_sample_one, pickled), seeds))
+            self.nr_evaluations_ = sum(k for _, k in results)
+            sample = self._create_empty_sample()
+            for part, _ in results:
+                sample += part
+            return sample
+
+    return ExecutorSampler()
+
+
+def make_abc(cal: Calibration, executor, population: int, replicates: int):
+    """The pyabc ABCSMC object for a calibration (new or to be loaded)."""
+    import pyabc
+
+    spec = cal.spec
+    prior = pyabc.Distribution(**{abc_name(p.path): _prior(p) for p in spec.parameters})
+    model = TargetModel(cal.scenario, spec.targets, replicates)
+    np.random.seed(stream_seed(spec.seed, 0xAB0))   # pyabc's draws in this process
+    return pyabc.ABCSMC(model, prior, TargetDistance(spec.targets), population_size=population,
+                        sampler=make_sampler(executor, spec.seed))
+
+
+def _prior(p) -> Any:
+    import pyabc
+
+    lo, hi = p.bounds
+    if p.dist == "unif":
+        return pyabc.RV("uniform", lo, hi - lo)
+    if p.dist == "logunif":
+        return pyabc.RV("loguniform", lo, hi)
+    if p.dist == "triang":
+        return pyabc.RV("triang", (p.peak - lo) / (hi - lo), loc=lo, scale=hi - lo)
+    return pyabc.RV("truncnorm", (lo - p.mean) / p.sd, (hi - p.mean) / p.sd, loc=p.mean, scale=p.sd)
+
+
+def observed(cal: Calibration) -> dict[str, float]:
+    """The printed values (midpoints of ranges), stored in the history for the record."""
+    return {t.id: float(sum(t.bounds) / 2) for t in cal.spec.targets}
+
+
+def run_abc(abc, generations: int, min_epsilon: float, max_minutes: float):
+    """Run up to ``generations`` more generations; returns pyabc's History."""
+    return abc.run(minimum_epsilon=min_epsilon, max_nr_populations=generations,
+                   max_walltime=timedelta(minutes=max_minutes))

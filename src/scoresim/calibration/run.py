@@ -1,0 +1,179 @@
+"""A calibration's results directory: run or resume ABC-SMC, then write the posterior, the fit
+table, the identifiability summary and figures.
+
+Layout of ``results/calibration/<name>-<time>/``::
+
+    targets.toml       the targets file as written
+    calibration.json   resolved targets, scenario and settings; provenance
+    manifest.json      status (running | complete), mode, generations, epsilons, timings
+    history.db         pyabc's SQLite history (every generation; resumable)
+    posterior.nc       posterior draws (draw, parameter) and the final weighted population
+    fit_table.csv/.txt target, printed value, simulated median and 90% interval, inside or not
+    identifiability.csv which parameters the targets constrain
+    posterior_marginals.png, posterior_pairs.png, predictive.png
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from .. import io
+from ..config import InputError
+from .abc import abc_name, config_path, make_abc, observed, run_abc
+from .targets import Calibration, TargetsFile
+
+FORMAT = "scoresim-calibration/1"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings of one calibration run (default or ``--quick``)."""
+
+    mode: str
+    population: int
+    generations: int
+    max_minutes: float
+    replicates: int
+
+    @classmethod
+    def of(cls, spec: TargetsFile, quick: bool) -> "Settings":
+        a = spec.abc
+        if quick:
+            return cls("quick", a.quick_population, a.quick_generations, a.quick_max_minutes, a.quick_replicates)
+        return cls("default", a.population, a.generations, a.max_minutes, a.replicates)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.partial")
+    tmp.write_text(json.dumps(data, indent=2))
+    os.replace(tmp, path)
+
+
+def create(cal: Calibration, out: Path, settings: Settings, command: str) -> Path:
+    """Create the results directory atomically (never over an existing one)."""
+    with io.new_run_directory(out) as tmp:
+        (tmp / "targets.toml").write_text(cal.text)
+        (tmp / "calibration.json").write_text(json.dumps({
+            "targets": cal.spec.model_dump(mode="json"), "origin": cal.origin,
+            "scenario": cal.scenario.model_dump(mode="json"), "settings": settings.__dict__}, indent=2))
+        _write_json(tmp / "manifest.json", {
+            "format": FORMAT, "name": cal.spec.name, "status": "running", "mode": settings.mode,
+            "created_utc": _now(), "git_commit": io.git_commit(), "versions": io.versions(),
+            "command": command, "sessions": []})
+    return out
+
+
+def open_directory(path: Path) -> tuple[Calibration, Settings, dict]:
+    """The calibration stored in a results directory (for --resume)."""
+    for name in ("targets.toml", "calibration.json", "manifest.json"):
+        if not (path / name).is_file():
+            raise InputError(f"{path}: not a calibration results directory ({name} missing)")
+    cal = _stored(path)
+    data = json.loads((path / "calibration.json").read_text())
+    manifest = json.loads((path / "manifest.json").read_text())
+    if manifest.get("format") != FORMAT:
+        raise InputError(f"{path / 'manifest.json'}: field 'format': expected {FORMAT!r}")
+    return cal, Settings(**data["settings"]), manifest
+
+
+def _stored(path: Path) -> Calibration:
+    from ..config import validate, validate_model
+
+    data = json.loads((path / "calibration.json").read_text())
+    origin = str(path / "calibration.json")
+    spec = validate_model(TargetsFile, data["targets"], origin)
+    scenario = validate(data["scenario"], origin=f"{origin} (scenario)")
+    return Calibration(spec, data.get("origin", origin), scenario, (path / "targets.toml").read_text())
+
+
+def calibrate(cal: Calibration, out: Path, settings: Settings, executor, command: str,
+              resume: bool = False, log=print) -> dict:
+    """Run (or resume) ABC-SMC into ``out`` and write the results; returns the manifest."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    db = f"sqlite:///{(out / 'history.db').resolve()}"
+    abc = make_abc(cal, executor, settings.population, settings.replicates)
+    started = time.perf_counter()
+    if resume and (out / "history.db").exists():
+        abc.load(db, 1)
+        done = abc.history.max_t + 1
+    else:
+        abc.new(db, observed(cal))
+        done = 0
+    manifest["sessions"].append({"started_utc": _now(), "executor": executor.name, "command": command,
+                                 "generations_before": done})
+    _write_json(out / "manifest.json", manifest)
+    left = settings.generations - done
+    if left > 0:
+        history = run_abc(abc, left, cal.spec.abc.min_epsilon, settings.max_minutes)
+    else:
+        history = abc.history
+    log(f"ABC-SMC: {history.max_t + 1} generation(s), {history.total_nr_simulations:,} particles simulated "
+        f"in {time.perf_counter() - started:.0f} s")
+    write_outputs(cal, out, history, settings, executor, log)
+    pops = history.get_all_populations()
+    manifest.update(status="complete", completed_utc=_now(), generations=int(history.max_t + 1),
+                    simulations=int(history.total_nr_simulations),
+                    epsilons=[float(e) for e in pops["epsilon"].values if np.isfinite(e)])
+    _write_json(out / "manifest.json", manifest)
+    return manifest
+
+
+def write_outputs(cal: Calibration, out: Path, history, settings: Settings, executor, log=print) -> None:
+    from . import figures, report
+
+    posterior = posterior_dataset(cal, history)
+    posterior.attrs.update(io.provenance(cal.scenario), targets=cal.spec.name, mode=settings.mode,
+                           generations=int(history.max_t + 1),
+                           simulations=int(history.total_nr_simulations))
+    for name in ("posterior.nc",):
+        if (out / name).exists():
+            (out / name).unlink()   # outputs of an interrupted final step, rewritten whole
+    io.write_dataset(posterior, out / "posterior.nc")
+    pred = report.predictive(cal, posterior, executor, settings.replicates)
+    table = report.fit_table(cal, pred)
+    ident = report.identifiability(cal, posterior)
+    report.write_tables(out, table, ident)
+    log(report.format_fit_table(table, cal, int(pred.sizes["draw"])))
+    log(report.format_identifiability(ident))
+    figures.save(cal, posterior, pred, out)
+
+
+def posterior_dataset(cal: Calibration, history) -> xr.Dataset:
+    """The final weighted population, and ``posterior_draws`` draws resampled by weight."""
+    df, w = history.get_distribution(m=0, t=history.max_t)
+    params = cal.spec.parameters
+    names = [p.path for p in params]
+    pop = np.column_stack([df[abc_name(n)].to_numpy(float) for n in names])
+    w = np.asarray(w, float) / np.sum(w)
+    rng = np.random.default_rng(np.random.SeedSequence(cal.spec.seed, spawn_key=(0xD0A,)))
+    n = cal.spec.abc.posterior_draws
+    idx = rng.choice(len(pop), size=n, replace=True, p=w)
+    return xr.Dataset(
+        {
+            "value": (("draw", "parameter"), pop[idx], {"long_name": "posterior draw (resampled by weight)",
+                                                        "units": "parameter units"}),
+            "population_value": (("particle", "parameter"), pop,
+                                 {"long_name": "final ABC-SMC population", "units": "parameter units"}),
+            "population_weight": (("particle",), w, {"long_name": "importance weight", "units": "1"}),
+            "prior_low": (("parameter",), [p.bounds[0] for p in params], {"units": "parameter units"}),
+            "prior_high": (("parameter",), [p.bounds[1] for p in params], {"units": "parameter units"}),
+        },
+        coords={"draw": np.arange(n), "particle": np.arange(len(pop)), "parameter": names},
+        attrs={"title": f"scoresim posterior: {cal.spec.name}", "kind": "scoresim-posterior",
+               "prior_dists": json.dumps([p.dist for p in params])},
+    )
+
+
+__all__ = ["Settings", "create", "open_directory", "calibrate", "posterior_dataset", "config_path"]
