@@ -7,7 +7,6 @@ allowed; exit status 2; no traceback; nothing written.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import os

@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", metavar="DIR", help="run directory to create (must not exist); "
                      "default results/<scenario>-<time>")
     run.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    run.add_argument("--posterior", metavar="FILE", help="posterior draws of the calibrated parameters "
+                     "(posterior.nc): replicate r runs with draw r mod draws")
     val = sub.add_parser("validate", help="check a scenario config and print it resolved")
     val.add_argument("config")
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
@@ -91,6 +93,8 @@ def _add_sweep(sub) -> None:
                     "default results/<spec>-<time>")
     sw.add_argument("--dry-run", action="store_true", help="validate the spec, print the design size, run nothing")
     sw.add_argument("--retry-failed", action="store_true", help="with --resume: run failed runs again too")
+    sw.add_argument("--posterior", metavar="FILE", help="posterior draws of the calibrated parameters: "
+                    "replicate r of every point takes draw r mod draws")
     _add_executor_options(sw)
 
 
@@ -200,13 +204,14 @@ def cmd_run(args: argparse.Namespace, argv: list[str] | None) -> int:
     else:
         raise InputError("scoresim run: give a CONFIG file or --from DATASET")
     out = output_directory(args.out, Path("results"), stem)
+    posterior = _posterior(args, scenario)
     started = time.perf_counter()
-    ds = _run_with_progress(simulate, scenario, seed, replicates)
+    ds = _run_with_progress(simulate, scenario, seed, replicates, posterior)
     ds.attrs.update(io.provenance(scenario, ["scoresim"] + (argv if argv is not None else sys.argv[1:])))
     rows = reporting.summary_table(ds)
     print(f"scenario {scenario.name}: {ds.sizes['firm']} firms recorded, "
           f"{int(ds['participant'].sum())} participants, {replicates} replicate(s), seed {seed}")
-    print(reporting.format_table(rows, replicates, int(ds["n_reporting"])))
+    print(reporting.format_table(rows, replicates, int(ds["n_reporting"]), posterior.n if posterior else 0))
     with io.new_run_directory(out) as tmp:
         io.write_dataset(ds, tmp / "dataset.nc")
         (tmp / "summary.json").write_text(json.dumps(rows, indent=2))
@@ -238,12 +243,47 @@ def fresh_directory(path: Path) -> Path:
     return candidate
 
 
-def _run_with_progress(simulate, scenario: Scenario, seed: int, replicates: int):
+def _posterior(args: argparse.Namespace, scenario: Scenario):
+    """The posterior of --posterior FILE, or the one a --from dataset ran with, or None."""
+    from .calibration.posterior import Posterior, check, load_posterior
+
+    if args.posterior:
+        return load_posterior(args.posterior, scenario)
+    import numpy as np
+
+    if args.from_file:
+        import xarray as xr
+
+        with xr.open_dataset(args.from_file, engine="h5netcdf") as ds:
+            if "posterior_value" not in ds:
+                return None
+            n = int(ds.attrs.get("posterior_draws", 0))
+            draw, rows = ds["posterior_draw"].values, ds["posterior_value"].values.astype(float)
+            values = np.full((n, rows.shape[1]), np.nan)
+            values[draw] = rows
+            post = Posterior(tuple(str(p) for p in ds["calibrated_parameter"].values), values,
+                             str(ds.attrs.get("posterior", "")), str(ds.attrs.get("posterior_sha256", "")))
+        wanted = np.arange(args.replicates or len(draw)) % max(n, 1)
+        if n < 1 or np.isnan(values[wanted]).any():
+            raise InputError(f"{args.from_file}: holds the posterior draws of its own replicates only; for more "
+                             f"replicates give the posterior again with --posterior {post.origin or 'FILE'}")
+        check(Posterior(post.names, values[np.unique(wanted)], post.origin, post.digest), scenario)
+        return post
+    return None
+
+
+def _run_with_progress(simulate, scenario: Scenario, seed: int, replicates: int, posterior=None):
     from tqdm import tqdm
 
     with tqdm(total=replicates, desc="replicates", unit="run", disable=None, file=sys.stderr,
               leave=False) as bar:
-        return simulate.run(scenario, seed=seed, replicates=replicates, progress=bar.update)
+        try:
+            return simulate.run(scenario, seed=seed, replicates=replicates, progress=bar.update,
+                                posterior=posterior)
+        except ValueError as err:
+            if posterior is None:
+                raise
+            raise InputError(f"--posterior {posterior.origin}: {err}") from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -87,6 +87,12 @@ def set_values(scenario: Scenario, values: dict[str, Any], origin: str, label: s
     return validate(data, origin=origin, override_paths=list(values) if label else [], label=label)
 
 
+def nearest(name: str, options: list[str], n: int = 3, cutoff: float = 0.6) -> str:
+    """'; did you mean 'a', 'b'?' for the valid names closest to ``name``, or ''."""
+    near = difflib.get_close_matches(name, options, n=n, cutoff=cutoff)
+    return f"; did you mean {', '.join(repr(x) for x in near)}?" if near else ""
+
+
 def _unknown(path: str, part: str, node: Any, origin: str) -> None:
     options = sorted(node) if isinstance(node, dict) else []
     near = difflib.get_close_matches(part, options, n=1)

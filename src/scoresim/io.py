@@ -59,7 +59,7 @@ def provenance(scenario: Scenario, command: list[str] | None = None) -> dict[str
         "scoresim_version": versions()["scoresim"],
         "git_commit": git_commit(),
         "versions": json.dumps(versions()),
-        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": utc_now(),
         "command": " ".join(command if command is not None else sys.argv),
     }
 
@@ -114,6 +114,29 @@ def new_run_directory(final: str | Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def utc_now() -> str:
+    """The current time in UTC, ISO 8601 to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def write_json(path: str | Path, data: dict) -> None:
+    """Write ``data`` as indented JSON, atomically (a reader never sees half a file)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.partial")
+    tmp.write_text(json.dumps(data, indent=2))
+    os.replace(tmp, path)
+
+
+def read_netcdf(path: str | Path, label: str) -> xr.Dataset:
+    """The netCDF file at ``path`` loaded in memory, or :class:`InputError` naming it as
+    ``label`` (for example '--posterior post.nc')."""
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            return ds.load()
+    except Exception as err:  # any reader failure means: not a readable netCDF file
+        raise InputError(f"{label}: not a readable netCDF file ({type(err).__name__})") from None
 
 
 def write_dataset(ds: xr.Dataset, path: str | Path) -> None:

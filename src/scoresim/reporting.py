@@ -205,7 +205,7 @@ def _summary_row(ds: xr.Dataset, name: str) -> dict[str, object]:
     }
 
 
-def format_table(rows: list[dict[str, object]], n_replicates: int, n_firms: int) -> str:
+def format_table(rows: list[dict[str, object]], n_replicates: int, n_firms: int, posterior_draws: int = 0) -> str:
     """The summary table as text."""
     def pct(v: float, kind: str) -> str:
         if not np.isfinite(v):
@@ -222,5 +222,7 @@ def format_table(rows: list[dict[str, object]], n_replicates: int, n_firms: int)
     lines.append(f"Medians over {n_replicates} replicate(s); {n_firms} participants with both report windows "
                  "in the simulated period. Reported change: after completion vs before enrolment, "
                  "programme world; causal effect: programme vs counterfactual (same seeds). The interval "
-                 "covers stochastic uncertainty across replicates only.")
+                 + ("covers stochastic uncertainty across replicates only." if not posterior_draws else
+                    f"combines parameter uncertainty ({min(posterior_draws, n_replicates)} posterior draws, one "
+                    "per replicate) and stochastic uncertainty."))
     return "\n".join(lines)

@@ -8,7 +8,7 @@ in their random events.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,9 @@ from .params import AREAS, Scenario
 from .recorder import FIRM_OUTPUTS, PRACTICE, PROGRAMME_OUTPUTS
 from .reporting import aggregate_reports, firm_reports
 
+if TYPE_CHECKING:
+    from .calibration.posterior import Posterior
+
 
 def run_model(scenario: Scenario, seed: int, replicate: int = 0,
               worlds: tuple[str, ...] = WORLDS) -> ScoreModel:
@@ -28,17 +31,22 @@ def run_model(scenario: Scenario, seed: int, replicate: int = 0,
 
 def run(scenario: Scenario, seed: int | None = None, replicates: int | None = None,
         worlds: tuple[str, ...] = WORLDS,
-        progress: Callable[[int], None] | None = None) -> xr.Dataset:
+        progress: Callable[[int], None] | None = None, posterior: "Posterior | None" = None) -> xr.Dataset:
     """Simulate ``replicates`` replicates of ``scenario`` and return one Dataset with reports.
 
-    ``progress``, if given, is called with 1 after each replicate.
+    ``progress``, if given, is called with 1 after each replicate. With ``posterior``, replicate
+    ``r`` runs with posterior draw ``r mod draws`` of the calibrated parameters, so the spread
+    over replicates combines parameter and stochastic uncertainty.
     """
     seed = int(scenario.run.seed if seed is None else seed)
     replicates = int(scenario.run.replicates if replicates is None else replicates)
     models = []
     panels, practice, programme, groups, group_practice = [], [], [], [], []
     for r in range(replicates):
-        m = run_model(scenario, seed, r, worlds)
+        scen = scenario if posterior is None else _with_draw(scenario, posterior, r)
+        m = run_model(scen, seed, r, worlds)
+        if models:
+            _same_firms(models[0], m)
         rec = m.recorder
         panels.append(rec.panel)
         practice.append(rec.practice)
@@ -55,9 +63,32 @@ def run(scenario: Scenario, seed: int | None = None, replicates: int | None = No
                      "report_window_months": scenario.reporting.window_months,
                      "report_lag_months": scenario.reporting.lag_months,
                      "replicate_seeds": ",".join(str(replicate_seed(seed, r)) for r in range(replicates))})
+    if posterior is not None:
+        ds = ds.assign_coords(posterior_draw=("replicate", np.arange(replicates) % posterior.n,
+                                              {"long_name": "posterior draw of the replicate"}))
+        ds["posterior_value"] = (("replicate", "calibrated_parameter"),
+                                 np.array([[posterior.draw(r)[k] for k in posterior.names] for r in range(replicates)]),
+                                 {"long_name": "calibrated parameter values of the replicate",
+                                  "units": "parameter units"})
+        ds = ds.assign_coords(calibrated_parameter=list(posterior.names))
+        ds.attrs.update(posterior=posterior.origin, posterior_sha256=posterior.digest, posterior_draws=posterior.n)
     reports = firm_reports(ds, scenario.reporting)
     return xr.merge([ds, reports, aggregate_reports(ds, reports, scenario.reporting)],
                     combine_attrs="override")
+
+
+def _with_draw(scenario: Scenario, posterior: "Posterior", r: int) -> Scenario:
+    from .calibration.posterior import scenario_for
+
+    return scenario_for(scenario, posterior, r)
+
+
+def _same_firms(first: ScoreModel, m: ScoreModel) -> None:
+    """Replicates share firm labels: parameters that change the firms cannot vary across them."""
+    if not (np.array_equal(first.participant, m.participant) and np.array_equal(first.firms.size, m.firms.size)
+            and np.array_equal(first.schedule_plan.firm, m.schedule_plan.firm)):
+        raise ValueError("the replicates' firms or participants differ: a posterior (or per-replicate) parameter "
+                         "changes the population or the delivery plan, which replicates must share")
 
 
 def _stack(items: list[dict[str, np.ndarray]], key: str) -> np.ndarray:

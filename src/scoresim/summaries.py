@@ -171,6 +171,12 @@ def _catalogue() -> dict[str, Summary]:
 SUMMARIES: dict[str, Summary] = _catalogue()
 
 
+def needs_counterfactual(names: list[str] | tuple[str, ...]) -> bool:
+    """Whether any of the summaries compares with the counterfactual world (causal effects,
+    averted accidents); the others are computed from the programme world alone."""
+    return any(n.startswith("effect.") or "averted" in n for n in names)
+
+
 def summarise(ds: xr.Dataset, names: list[str] | tuple[str, ...]) -> dict[str, np.ndarray]:
     """The named summaries of a run dataset, each a (replicate,) float array."""
     return {n: np.asarray(SUMMARIES[n].compute(ds), dtype=float) for n in names}

@@ -5,7 +5,7 @@ threshold; the model, the distance and the scheduling are ours:
 
 * :class:`TargetModel`: one particle = ``replicates`` SCORE replicates with the proposed
   parameters, reduced to the mean of each target's statistic (replicates keep seed noise from
-  passing for fit);
+  passing for fit); particles live in logit-quantile coordinates (:func:`to_values`);
 * :class:`TargetDistance`: root mean square, over fitted targets, of each statistic's distance
   outside its printed value or range, in tolerances (0 inside), weighted;
 * :class:`ExecutorSampler`: pyabc's mapping sampler on a scoresim executor (serial, local
@@ -24,6 +24,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..params import SEED_MAX, Scenario
+from ..experiments.spec import ParameterSpec
 from .targets import Calibration, Target
 
 NAME_SEP = "__"   # pyabc parameter names: dots of config paths replaced
@@ -37,13 +38,42 @@ def config_path(name: str) -> str:
     return name.replace(NAME_SEP, ".")
 
 
-class TargetModel:
-    """pyabc model: parameters (pyabc names) -> mean target statistics over replicates."""
+def prior_dist(p: ParameterSpec):
+    """The prior of a parameter as a frozen scipy distribution, in parameter units."""
+    from scipy import stats
 
-    def __init__(self, base: Scenario, targets: list[Target], replicates: int):
+    lo, hi = p.bounds
+    if p.dist == "unif":
+        return stats.uniform(lo, hi - lo)
+    if p.dist == "logunif":
+        return stats.loguniform(lo, hi)
+    if p.dist == "triang":
+        return stats.triang((p.peak - lo) / (hi - lo), loc=lo, scale=hi - lo)
+    return stats.truncnorm((lo - p.mean) / p.sd, (hi - p.mean) / p.sd, loc=p.mean, scale=p.sd)
+
+
+def to_values(params: list[ParameterSpec], z: Mapping[str, float] | np.ndarray) -> dict[str, float] | np.ndarray:
+    """Parameter values from ABC coordinates. ABC-SMC works on z = logit(F(value)), F the prior's
+    CDF: each prior becomes the standard logistic distribution, smooth and unbounded, which
+    pyabc's Gaussian kernels fit well (box-shaped uniform priors in many dimensions make its
+    importance weights degenerate at the box's faces and corners). Accepts a mapping by pyabc
+    name or an array (..., parameters)."""
+    if isinstance(z, np.ndarray):
+        u = 1.0 / (1.0 + np.exp(-np.clip(z, -700, 700)))
+        return np.stack([prior_dist(p).ppf(u[..., j]) for j, p in enumerate(params)], axis=-1)
+    return {p.path: float(prior_dist(p).ppf(1.0 / (1.0 + math.exp(-min(max(float(z[abc_name(p.path)]), -700), 700)))))
+            for p in params}
+
+
+class TargetModel:
+    """pyabc model: ABC coordinates (pyabc names) -> mean target statistics over replicates."""
+
+    def __init__(self, base: Scenario, targets: list[Target], replicates: int,
+                 params: list[ParameterSpec] | None = None):
         self.base_json = base.model_dump_json()
         self.stats = {t.id: t.statistic for t in targets}
         self.replicates = replicates
+        self.params = list(params or [])
         self._base: Scenario | None = base
 
     def __getstate__(self) -> dict[str, Any]:
@@ -55,15 +85,18 @@ class TargetModel:
     def simulate(self, values: Mapping[str, float], seed: int) -> dict[str, float]:
         """Mean target statistics of ``replicates`` replicates with parameters set by config path."""
         from ..config import scenario_from_json, set_values
+        from ..model import WORLDS
         from ..simulate import run
-        from ..summaries import summarise
+        from ..summaries import needs_counterfactual, summarise
 
         if self._base is None:
             self._base = scenario_from_json(self.base_json, origin="calibration scenario")
         scenario = set_values(self._base, {k: float(v) for k, v in values.items()},
                               origin="calibration particle", label="particle ")
-        ds = run(scenario, seed=seed, replicates=self.replicates)
-        stats = summarise(ds, list(dict.fromkeys(self.stats.values())))
+        names = list(dict.fromkeys(self.stats.values()))
+        worlds = WORLDS if needs_counterfactual(names) else ("programme",)   # self-reports: half the work
+        ds = run(scenario, seed=seed, replicates=self.replicates, worlds=worlds)
+        stats = summarise(ds, names)
         with np.errstate(all="ignore"):
             return {tid: float(np.nanmean(stats[s])) if np.isfinite(stats[s]).any() else math.nan
                     for tid, s in self.stats.items()}
@@ -71,7 +104,7 @@ class TargetModel:
     def __call__(self, par: Mapping[str, float]) -> dict[str, float]:
         seed = int(np.random.randint(0, 2**62)) & SEED_MAX   # the task's seeded global state
         try:
-            return self.simulate({config_path(k): v for k, v in par.items()}, seed)
+            return self.simulate(to_values(self.params, par), seed)
         except Exception:  # noqa: BLE001 - an invalid particle is rejected, not fatal
             return {tid: math.nan for tid in self.stats}
 
@@ -141,24 +174,11 @@ def make_abc(cal: Calibration, executor, population: int, replicates: int):
     import pyabc
 
     spec = cal.spec
-    prior = pyabc.Distribution(**{abc_name(p.path): _prior(p) for p in spec.parameters})
-    model = TargetModel(cal.scenario, spec.targets, replicates)
+    prior = pyabc.Distribution(**{abc_name(p.path): pyabc.RV("logistic", 0.0, 1.0) for p in spec.parameters})
+    model = TargetModel(cal.scenario, spec.targets, replicates, spec.parameters)
     np.random.seed(stream_seed(spec.seed, 0xAB0))   # pyabc's draws in this process
     return pyabc.ABCSMC(model, prior, TargetDistance(spec.targets), population_size=population,
                         sampler=make_sampler(executor, spec.seed))
-
-
-def _prior(p) -> Any:
-    import pyabc
-
-    lo, hi = p.bounds
-    if p.dist == "unif":
-        return pyabc.RV("uniform", lo, hi - lo)
-    if p.dist == "logunif":
-        return pyabc.RV("loguniform", lo, hi)
-    if p.dist == "triang":
-        return pyabc.RV("triang", (p.peak - lo) / (hi - lo), loc=lo, scale=hi - lo)
-    return pyabc.RV("truncnorm", (lo - p.mean) / p.sd, (hi - p.mean) / p.sd, loc=p.mean, scale=p.sd)
 
 
 def observed(cal: Calibration) -> dict[str, float]:

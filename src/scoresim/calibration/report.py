@@ -75,9 +75,9 @@ def identifiability(cal: Calibration, posterior: xr.Dataset) -> list[dict[str, o
 
 
 def _prior_sd(p) -> float:
-    from .abc import _prior
+    from .abc import prior_dist
 
-    return float(_prior(p).distribution.std())
+    return float(prior_dist(p).std())
 
 
 def write_tables(out: Path, table: list[dict], ident: list[dict]) -> None:

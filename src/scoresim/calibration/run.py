@@ -16,10 +16,8 @@ Layout of ``results/calibration/<name>-<time>/``::
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +25,7 @@ import xarray as xr
 
 from .. import io
 from ..config import InputError
-from .abc import abc_name, config_path, make_abc, observed, run_abc
+from .abc import abc_name, make_abc, observed, run_abc, to_values
 from .targets import Calibration, TargetsFile
 
 FORMAT = "scoresim-calibration/1"
@@ -51,16 +49,6 @@ class Settings:
         return cls("default", a.population, a.generations, a.max_minutes, a.replicates)
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(json.dumps(data, indent=2))
-    os.replace(tmp, path)
-
-
 def create(cal: Calibration, out: Path, settings: Settings, command: str) -> Path:
     """Create the results directory atomically (never over an existing one)."""
     with io.new_run_directory(out) as tmp:
@@ -68,9 +56,9 @@ def create(cal: Calibration, out: Path, settings: Settings, command: str) -> Pat
         (tmp / "calibration.json").write_text(json.dumps({
             "targets": cal.spec.model_dump(mode="json"), "origin": cal.origin,
             "scenario": cal.scenario.model_dump(mode="json"), "settings": settings.__dict__}, indent=2))
-        _write_json(tmp / "manifest.json", {
+        io.write_json(tmp / "manifest.json", {
             "format": FORMAT, "name": cal.spec.name, "status": "running", "mode": settings.mode,
-            "created_utc": _now(), "git_commit": io.git_commit(), "versions": io.versions(),
+            "created_utc": io.utc_now(), "git_commit": io.git_commit(), "versions": io.versions(),
             "command": command, "sessions": []})
     return out
 
@@ -111,9 +99,9 @@ def calibrate(cal: Calibration, out: Path, settings: Settings, executor, command
     else:
         abc.new(db, observed(cal))
         done = 0
-    manifest["sessions"].append({"started_utc": _now(), "executor": executor.name, "command": command,
+    manifest["sessions"].append({"started_utc": io.utc_now(), "executor": executor.name, "command": command,
                                  "generations_before": done})
-    _write_json(out / "manifest.json", manifest)
+    io.write_json(out / "manifest.json", manifest)
     left = settings.generations - done
     if left > 0:
         history = run_abc(abc, left, cal.spec.abc.min_epsilon, settings.max_minutes)
@@ -123,11 +111,18 @@ def calibrate(cal: Calibration, out: Path, settings: Settings, executor, command
         f"in {time.perf_counter() - started:.0f} s")
     write_outputs(cal, out, history, settings, executor, log)
     pops = history.get_all_populations()
-    manifest.update(status="complete", completed_utc=_now(), generations=int(history.max_t + 1),
+    with io_open(out / "posterior.nc") as post:
+        ess = float(post.attrs["effective_sample_size"])
+    manifest.update(status="complete", completed_utc=io.utc_now(), generations=int(history.max_t + 1),
+                    effective_sample_size=ess,
                     simulations=int(history.total_nr_simulations),
                     epsilons=[float(e) for e in pops["epsilon"].values if np.isfinite(e)])
-    _write_json(out / "manifest.json", manifest)
+    io.write_json(out / "manifest.json", manifest)
     return manifest
+
+
+def io_open(path: Path) -> xr.Dataset:
+    return xr.open_dataset(path, engine="h5netcdf")
 
 
 def write_outputs(cal: Calibration, out: Path, history, settings: Settings, executor, log=print) -> None:
@@ -141,6 +136,9 @@ def write_outputs(cal: Calibration, out: Path, history, settings: Settings, exec
         if (out / name).exists():
             (out / name).unlink()   # outputs of an interrupted final step, rewritten whole
     io.write_dataset(posterior, out / "posterior.nc")
+    log(f"final population: {posterior.sizes['particle']} particles, effective sample size "
+        f"{posterior.attrs['effective_sample_size']:.0f} (importance weights); {posterior.sizes['draw']} draws "
+        "resampled by weight")
     pred = report.predictive(cal, posterior, executor, settings.replicates)
     table = report.fit_table(cal, pred)
     ident = report.identifiability(cal, posterior)
@@ -155,8 +153,9 @@ def posterior_dataset(cal: Calibration, history) -> xr.Dataset:
     df, w = history.get_distribution(m=0, t=history.max_t)
     params = cal.spec.parameters
     names = [p.path for p in params]
-    pop = np.column_stack([df[abc_name(n)].to_numpy(float) for n in names])
+    pop = to_values(params, np.column_stack([df[abc_name(n)].to_numpy(float) for n in names]))
     w = np.asarray(w, float) / np.sum(w)
+    ess = float(1.0 / np.sum(w ** 2))
     rng = np.random.default_rng(np.random.SeedSequence(cal.spec.seed, spawn_key=(0xD0A,)))
     n = cal.spec.abc.posterior_draws
     idx = rng.choice(len(pop), size=n, replace=True, p=w)
@@ -172,8 +171,9 @@ def posterior_dataset(cal: Calibration, history) -> xr.Dataset:
         },
         coords={"draw": np.arange(n), "particle": np.arange(len(pop)), "parameter": names},
         attrs={"title": f"scoresim posterior: {cal.spec.name}", "kind": "scoresim-posterior",
+               "effective_sample_size": ess,
                "prior_dists": json.dumps([p.dist for p in params])},
     )
 
 
-__all__ = ["Settings", "create", "open_directory", "calibrate", "posterior_dataset", "config_path"]
+__all__ = ["Settings", "create", "open_directory", "calibrate", "posterior_dataset"]

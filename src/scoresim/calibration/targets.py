@@ -8,7 +8,6 @@ and what is allowed.
 
 from __future__ import annotations
 
-import difflib
 import math
 from pathlib import Path
 from typing import Literal
@@ -16,8 +15,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..config import InputError, load_scenario, read_toml, validate_model
-from ..experiments.spec import ParameterSpec
-from ..params import SEED_MAX, Scenario, numeric_parameters
+from ..experiments.spec import ParameterSpec, check_parameters, check_summary
+from ..params import SEED_MAX, Scenario
 
 
 class _Strict(BaseModel):
@@ -129,8 +128,6 @@ class Calibration:
 
 def load_targets(path: str | Path) -> Calibration:
     """Read and validate a targets file; resolve its scenario, statistics and parameters."""
-    from ..summaries import SUMMARIES
-
     path = Path(path)
     origin = str(path)
     spec = validate_model(TargetsFile, read_toml(path, "targets"), origin, label="")
@@ -140,18 +137,6 @@ def load_targets(path: str | Path) -> Calibration:
                          "(paths are relative to the targets file's folder)")
     scenario = load_scenario(scen_path)
     for i, t in enumerate(spec.targets):
-        if t.statistic not in SUMMARIES:
-            near = difflib.get_close_matches(t.statistic, list(SUMMARIES), n=3, cutoff=0.5)
-            hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
-            raise InputError(f"{path}: field 'targets[{i}].statistic': unknown summary {t.statistic!r}{hint}")
-    numeric = numeric_parameters(scenario)
-    for i, p in enumerate(spec.parameters):
-        if p.path not in numeric:
-            near = difflib.get_close_matches(p.path, list(numeric), n=3, cutoff=0.6)
-            hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
-            raise InputError(f"{path}: field 'parameters[{i}].path': unknown numeric parameter {p.path!r}{hint}")
-        q = numeric[p.path]
-        if p.bounds[0] < q.lo or p.bounds[1] > q.hi:
-            raise InputError(f"{path}: field 'parameters[{i}].bounds': prior {list(p.bounds)} leaves the valid "
-                             f"range of {p.path}: [{q.lo:g}, {q.hi:g}] {q.unit}")
+        check_summary(t.statistic, f"{path}: field 'targets[{i}].statistic'")
+    check_parameters(spec.parameters, scenario, origin)
     return Calibration(spec, origin, scenario, path.read_text(encoding="utf-8"))

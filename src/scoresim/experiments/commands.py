@@ -25,9 +25,9 @@ def cmd_sweep(args: argparse.Namespace, command: str) -> int:
     from .spec import load_experiment, n_points
     from .store import SweepStore
 
-    if args.resume and (args.spec or args.out or args.dry_run):
-        raise InputError("scoresim sweep: --resume RESULTS_DIR takes no SPEC, --out or --dry-run "
-                         "(the spec is stored in the results directory)")
+    if args.resume and (args.spec or args.out or args.dry_run or args.posterior):
+        raise InputError("scoresim sweep: --resume RESULTS_DIR takes no SPEC, --out, --dry-run or --posterior "
+                         "(they are stored in the results directory)")
     if args.retry_failed and not args.resume:
         raise InputError("scoresim sweep: --retry-failed goes with --resume RESULTS_DIR")
     if args.resume:
@@ -35,13 +35,16 @@ def cmd_sweep(args: argparse.Namespace, command: str) -> int:
         experiment = store.experiment
     elif args.spec:
         experiment = load_experiment(args.spec)
+        if args.posterior:
+            experiment = experiment.with_posterior(args.posterior)
     else:
         raise InputError("scoresim sweep: give an experiment SPEC or --resume RESULTS_DIR")
     spec = experiment.spec
     points = n_points(spec)
     print(f"experiment {spec.name}: {spec.method.name}, {len(spec.parameters)} parameters, "
           f"{points:,} points x {spec.replicates} replicate(s) = {points * spec.replicates:,} runs, "
-          f"{len(spec.outputs)} outputs")
+          f"{len(spec.outputs)} outputs"
+          + (f"; calibrated parameters from {experiment.posterior.n} posterior draws" if experiment.posterior else ""))
     if args.dry_run:
         return 0
     if args.resume:

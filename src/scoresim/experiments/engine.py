@@ -100,7 +100,7 @@ def _batches(store: SweepStore, todo: np.ndarray, sizer: BatchSizer) -> Iterator
         batch = []
         for run in todo[i:i + n]:
             point, rep = divmod(int(run), R)
-            params = {k: float(v) for k, v in zip(names, store.X[point])}
+            params = {**store.experiment.fixed(rep), **{k: float(v) for k, v in zip(names, store.X[point])}}
             batch.append((int(run), params, int(store.seeds[point, rep])))
         i += n
         yield batch

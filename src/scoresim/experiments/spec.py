@@ -7,7 +7,6 @@ message naming the file, the field and what is allowed (the nearest valid name i
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import json
 import math
@@ -16,7 +15,7 @@ from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..config import InputError, read_toml, set_values, validate, validate_model
+from ..config import InputError, nearest, read_toml, set_values, validate, validate_model
 from ..params import SEED_MAX, Scenario, numeric_parameters
 
 METHODS = ("sobol", "morris", "fast", "latin", "factorial")
@@ -178,22 +177,42 @@ class Experiment:
     """A validated spec with everything resolved: the base scenario (scoresim model), where it
     came from and the spec text, so that a results directory is self-contained."""
 
-    def __init__(self, spec: ExperimentSpec, origin: str, base: Scenario | None):
-        self.spec, self.origin, self.base = spec, origin, base
+    def __init__(self, spec: ExperimentSpec, origin: str, base: Scenario | None, posterior=None):
+        self.spec, self.origin, self.base, self.posterior = spec, origin, base, posterior
 
     def to_json(self) -> str:
         return json.dumps({"spec": self.spec.model_dump(mode="json"), "origin": self.origin,
-                           "base": self.base.model_dump(mode="json") if self.base else None})
+                           "base": self.base.model_dump(mode="json") if self.base else None,
+                           "posterior": self.posterior.to_record() if self.posterior else None})
 
     @classmethod
     def from_json(cls, text: str, origin: str) -> "Experiment":
+        from ..calibration.posterior import Posterior
+
         try:
             data = json.loads(text)
             spec = validate_model(ExperimentSpec, data["spec"], origin)
             base = validate(data["base"], origin=f"{origin} (base)") if data["base"] is not None else None
-        except (KeyError, TypeError, json.JSONDecodeError) as err:
+            post = Posterior.from_record(data["posterior"]) if data.get("posterior") else None
+        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as err:
             raise InputError(f"{origin}: not a scoresim experiment record ({type(err).__name__}: {err})") from None
-        return cls(spec, str(data.get("origin", origin)), base)
+        return cls(spec, str(data.get("origin", origin)), base, post)
+
+    def with_posterior(self, path: str) -> "Experiment":
+        """This experiment with every run's calibrated parameters from posterior draws:
+        replicate r takes draw r mod draws (varied parameters keep their sampled values)."""
+        from ..calibration.posterior import load_posterior
+
+        if self.spec.model != SCORE_MODEL:
+            raise InputError(f"--posterior {path}: posteriors apply to the scoresim model, not {self.spec.model!r}")
+        return Experiment(self.spec, self.origin, self.base, load_posterior(path, self.base))
+
+    def fixed(self, replicate: int) -> dict[str, float]:
+        """Parameters set per replicate (posterior draws), beside the sampled ones."""
+        if self.posterior is None:
+            return {}
+        varied = {p.path for p in self.spec.parameters}
+        return {k: v for k, v in self.posterior.draw(replicate).items() if k not in varied}
 
     @property
     def n_parameters(self) -> int:
@@ -230,18 +249,22 @@ def _score_base(spec: ExperimentSpec, path: Path) -> Scenario:
 
 
 def _check_score_parameters(spec: ExperimentSpec, base: Scenario, origin: str) -> None:
-    numeric = numeric_parameters(base)
     for i, p in enumerate(spec.parameters):
-        field = f"parameters[{i}].path"
         if p.path.startswith("run."):
-            raise InputError(f"{origin}: field '{field}': {p.path!r} cannot vary: the engine sets every run's "
-                             "seed and runs one replicate per run (use 'seed' and 'replicates' of the spec)")
+            raise InputError(f"{origin}: field 'parameters[{i}].path': {p.path!r} cannot vary: the engine sets "
+                             "every run's seed and runs one replicate per run (use 'seed' and 'replicates' of the spec)")
+    check_parameters(spec.parameters, base, origin)
+
+
+def check_parameters(parameters: list[ParameterSpec], base: Scenario, origin: str) -> None:
+    """Each parameter is a numeric parameter of ``base`` and its bounds lie in its valid range."""
+    numeric = numeric_parameters(base)
+    for i, p in enumerate(parameters):
+        field = f"parameters[{i}].path"
         if p.path not in numeric:
-            near = difflib.get_close_matches(p.path, list(numeric), n=3, cutoff=0.6)
-            hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
             kind = "not numeric (only int and float parameters can vary)" if _is_parameter(base, p.path) \
                 else "unknown parameter"
-            raise InputError(f"{origin}: field '{field}': {kind} {p.path!r}{hint} "
+            raise InputError(f"{origin}: field '{field}': {kind} {p.path!r}{nearest(p.path, list(numeric))} "
                              f"(`scoresim params` lists every parameter)")
         q = numeric[p.path]
         lo, hi = p.bounds
@@ -260,14 +283,17 @@ def _is_parameter(base: Scenario, path: str) -> bool:
 
 
 def _check_score_outputs(spec: ExperimentSpec, origin: str) -> None:
+    for i, name in enumerate(spec.outputs):
+        check_summary(name, f"{origin}: field 'outputs[{i}]'")
+
+
+def check_summary(name: str, where: str) -> None:
+    """``name`` is a summary of the SCORE model's catalogue, or :class:`InputError` at ``where``."""
     from ..summaries import SUMMARIES
 
-    for i, name in enumerate(spec.outputs):
-        if name not in SUMMARIES:
-            near = difflib.get_close_matches(name, list(SUMMARIES), n=3, cutoff=0.5)
-            hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
-            raise InputError(f"{origin}: field 'outputs[{i}]': unknown summary {name!r}{hint} "
-                             f"(docs/experiments.md lists them all)")
+    if name not in SUMMARIES:
+        raise InputError(f"{where}: unknown summary {name!r}{nearest(name, list(SUMMARIES), cutoff=0.5)} "
+                         "(docs/experiments.md lists them all)")
 
 
 def _import_model(target: str, origin: str) -> Callable[..., Any]:

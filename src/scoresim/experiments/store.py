@@ -22,7 +22,6 @@ import json
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -55,16 +54,6 @@ class RunResult:
         if self.params is not None:
             rec["params"] = self.params
         return json.dumps(rec, allow_nan=True) + "\n"
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(json.dumps(data, indent=2))
-    os.replace(tmp, path)
 
 
 class SweepStore:
@@ -109,12 +98,12 @@ class SweepStore:
                         "parameter": [p.path for p in spec.parameters]},
                 attrs={"problem": json.dumps(problem(spec)), "sample_seed": sample_seed(spec)})
             io.write_dataset(samples, tmp / "samples.nc")
-            _write_json(tmp / "manifest.json", {
+            io.write_json(tmp / "manifest.json", {
                 "format": FORMAT, "experiment": spec.name, "method": spec.method.name,
                 "model": spec.model, "points": int(len(X)), "replicates": int(seeds.shape[1]),
                 "runs": int(seeds.size), "parameters": [p.path for p in spec.parameters],
                 "outputs": list(spec.outputs), "seed": spec.seed, "status": "running",
-                "created_utc": _now(), "git_commit": io.git_commit(), "versions": io.versions(),
+                "created_utc": io.utc_now(), "git_commit": io.git_commit(), "versions": io.versions(),
                 "command": command, "sessions": [],
             })
         return cls(path)
@@ -187,9 +176,9 @@ class SweepStore:
         return self.manifest.get("status") == "complete" and (self.path / "results.nc").is_file()
 
     def add_session(self, executor: str, command: str, runs: int) -> None:
-        self.manifest["sessions"].append({"started_utc": _now(), "executor": executor,
+        self.manifest["sessions"].append({"started_utc": io.utc_now(), "executor": executor,
                                           "command": command, "runs_to_do": runs})
-        _write_json(self.path / "manifest.json", self.manifest)
+        io.write_json(self.path / "manifest.json", self.manifest)
 
     # ------------------------------------------------------------------ results
     def finalize(self, rewrite: bool = False) -> xr.Dataset:
@@ -202,8 +191,8 @@ class SweepStore:
         if not (self.path / "results.nc").exists():
             io.write_dataset(ds, self.path / "results.nc")
         ok = int(ds["ok"].sum())
-        self.manifest.update(status="complete", completed_utc=_now(), runs_ok=ok, runs_failed=self.n_runs - ok)
-        _write_json(self.path / "manifest.json", self.manifest)
+        self.manifest.update(status="complete", completed_utc=io.utc_now(), runs_ok=ok, runs_failed=self.n_runs - ok)
+        io.write_json(self.path / "manifest.json", self.manifest)
         return ds
 
     def results_dataset(self) -> xr.Dataset:
@@ -290,11 +279,7 @@ def load_results(path: str | Path) -> xr.Dataset:
                          f"finish it with: scoresim sweep --resume {path}")
     if not file.is_file():
         raise InputError(f"{path}: no such results directory or file")
-    try:
-        with xr.open_dataset(file, engine="h5netcdf") as ds:
-            ds = ds.load()
-    except Exception as err:  # any reader failure: not a results file
-        raise InputError(f"{file}: not a readable netCDF file ({type(err).__name__})") from None
+    ds = io.read_netcdf(file, str(file))
     missing = [k for k in ("X", "Y", "ok") if k not in ds] + [k for k in ("experiment", "problem") if k not in ds.attrs]
     if missing:
         raise InputError(f"{file}: not a scoresim sweep result: {', '.join(missing)} missing")

@@ -1,0 +1,90 @@
+"""Posterior draws of calibrated parameters, used by runs and sweeps (``--posterior FILE``).
+
+A posterior file is the ``posterior.nc`` a calibration writes (``configs/calibrated/`` holds
+the committed one): ``value`` (draw, parameter) with parameters named by config path. An
+ensemble over it gives replicate ``r`` the draw ``r mod draws``, so replicates cycle through
+the draws in their stored (weight-resampled, shuffled) order and every result combines
+parameter and stochastic uncertainty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..config import InputError
+from ..params import Scenario, numeric_parameters
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """Draws (draws, parameters) of the parameters named by config path."""
+
+    names: tuple[str, ...]
+    values: np.ndarray
+    origin: str
+    digest: str
+
+    @property
+    def n(self) -> int:
+        return int(self.values.shape[0])
+
+    def draw(self, r: int) -> dict[str, float]:
+        """The parameter values of replicate ``r`` (draw ``r mod n``)."""
+        return {k: float(v) for k, v in zip(self.names, self.values[r % self.n])}
+
+    def to_record(self) -> dict:
+        return {"names": list(self.names), "values": self.values.tolist(), "origin": self.origin,
+                "digest": self.digest}
+
+    @classmethod
+    def from_record(cls, rec: dict) -> "Posterior":
+        return cls(tuple(rec["names"]), np.asarray(rec["values"], float), rec["origin"], rec["digest"])
+
+
+def load_posterior(path: str | Path, scenario: Scenario | None = None) -> Posterior:
+    """Read and check a posterior file; with ``scenario``, check every parameter exists there
+    and every draw lies in its valid range."""
+    from ..io import read_netcdf
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"--posterior {path}: no such file")
+    ds = read_netcdf(path, f"--posterior {path}")
+    if "value" not in ds or ds["value"].dims != ("draw", "parameter") or ds.sizes["draw"] < 1:
+        raise InputError(f"--posterior {path}: not a scoresim posterior: needs a variable 'value' "
+                         "(draw, parameter) with at least one draw, as calibrate writes in posterior.nc")
+    names = tuple(str(p) for p in ds["parameter"].values)
+    values = ds["value"].values.astype(float)
+    if not np.isfinite(values).all():
+        raise InputError(f"--posterior {path}: variable 'value' holds non-finite numbers")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    post = Posterior(names, values, str(path), digest)
+    if scenario is not None:
+        check(post, scenario)
+    return post
+
+
+def check(post: Posterior, scenario: Scenario) -> None:
+    """Every posterior parameter is a numeric parameter of ``scenario`` and every draw is valid."""
+    numeric = numeric_parameters(scenario)
+    for j, name in enumerate(post.names):
+        if name not in numeric:
+            raise InputError(f"--posterior {post.origin}: parameter {name!r} is not a numeric parameter "
+                             "of the scenario")
+        q = numeric[name]
+        v = post.values[:, j]
+        if (v < q.lo).any() or (v > q.hi).any():
+            raise InputError(f"--posterior {post.origin}: draws of {name} leave its valid range "
+                             f"[{q.lo:g}, {q.hi:g}]")
+
+
+def scenario_for(scenario: Scenario, post: Posterior, r: int, keep: set[str] = frozenset()) -> Scenario:
+    """``scenario`` with replicate ``r``'s posterior draw set (parameters in ``keep`` untouched)."""
+    from ..config import set_values
+
+    values = {k: v for k, v in post.draw(r).items() if k not in keep}
+    return set_values(scenario, values, origin=f"posterior {post.origin}", label="posterior ")
