@@ -272,3 +272,21 @@ def test_sweep_with_posterior(capsys, work):
     assert record["names"] == ["adoption.target", "workforce.osh_hazard"]
     res.close()
     assert_input_error(["sweep", "--resume", "r", "--posterior", "post.nc"], capsys, work, "takes no SPEC")
+
+
+def test_calibrated_defaults_are_a_draw_of_the_committed_posterior():
+    """The committed Phase I posterior sets the defaults of the calibrated parameters: the draw
+    it names in 'defaults_draw' (to three significant digits), and their sources say so."""
+    from scoresim.params import Scenario, describe_parameters, numeric_parameters
+
+    with xr.open_dataset(ROOT / "configs" / "calibrated" / "phase1.nc", engine="h5netcdf") as post:
+        names = [str(p) for p in post["parameter"].values]
+        chosen = post["value"].values[int(post.attrs["defaults_draw"])]
+        assert 100 <= post.sizes["draw"] <= 1000 and "defaults_rule" in post.attrs
+    defaults = numeric_parameters(Scenario())
+    sources = {r["path"]: r["source"] for r in describe_parameters()}
+    calibrated = load_targets(ROOT / "configs" / "targets" / "phase1.toml").spec.parameters
+    assert names == [p.path for p in calibrated]
+    for name, value in zip(names, chosen):
+        assert defaults[name].value == pytest.approx(float(f"{value:.3g}"), rel=1e-9), name
+        assert sources[name].startswith("calibrated to SCORE Phase I"), name

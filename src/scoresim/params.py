@@ -25,6 +25,7 @@ Area = Literal["cooperation", "quality", "cleaner_production", "workforce", "osh
 
 BROCHURE = "SCORE Phase I brochure"
 ASSUMPTION = "assumption"
+CALIBRATED = "calibrated to SCORE Phase I (configs/calibrated/phase1.nc): its best-fitting posterior draw"
 
 
 def P(default: Any, unit: str, lo: float | None = None, hi: float | None = None,
@@ -154,11 +155,12 @@ class PopulationParams(Section):
     skill_mean: float = P(0.6, "skill [0,1]", 0.0, 1.0,
                           doc="mean worker skill at start (near the steady state of learning and turnover)")
     engagement_mean: float = P(0.45, "engagement [0,1]", 0.0, 1.0, doc="mean worker engagement at start")
-    commitment_mean: float = P(0.5, "commitment [0,1]", 0.0, 1.0,
+    commitment_mean: float = P(0.283, "commitment [0,1]", 0.0, 1.0,
+                               source=CALIBRATED,
                                doc="mean management commitment (Beta distributed)")
-    commitment_concentration: float = P(4.0, "Beta a+b", 0.2, 1000.0,
-                                        source="Bloom et al. 2020: lack of director time a main cause of "
-                                               "dropped practices",
+    commitment_concentration: float = P(2.81, "Beta a+b", 0.2, 1000.0,
+                                        source=CALIBRATED + "; prior: Bloom et al. 2020: lack of director "
+                                                            "time a main cause of dropped practices",
                                         doc="spread of management commitment across firms (small: many "
                                             "firms with almost none)")
     tfp_sigma: float = P(0.2, "log-units", 0.0, 2.0, doc="sd of log firm efficiency (dispersion of TFP)")
@@ -256,11 +258,12 @@ class ProgrammeParams(Section):
 class AdoptionParams(Section):
     """How practices move toward what a module teaches, and how they decay."""
 
-    target: float = P(0.8, "practice level [0,1]", 0.0, 1.0, doc="level a module teaches")
+    target: float = P(0.803, "practice level [0,1]", 0.0, 1.0, source=CALIBRATED + "; prior: assumption",
+                      doc="level a module teaches")
     classroom_rate: float = P(0.10, "share of gap/workshop", 0.0, 1.0,
                               doc="share of the gap to target closed by the workshop")
-    visit_rate: float = P(0.25, "share of gap/visit", 0.0, 1.0,
-                          source="Bloom et al. 2013: practices +38 vs +12 points",
+    visit_rate: float = P(0.345, "share of gap/visit", 0.0, 1.0,
+                          source=CALIBRATED + "; prior: Bloom et al. 2013: practices +38 vs +12 points",
                           doc="share of the gap closed per consulting visit, at commitment 0.5")
     absorptive_cooperation: float = P(0.5, "ratio", 0.0, 5.0,
                                       doc="extra adoption per unit of cooperation practice "
@@ -286,12 +289,13 @@ class WorkforceParams(Section):
     absence_base: float = P(0.05, "share of days", 0.0, 0.5,
                             source="WHO; Adhvaryu et al.: ~5% (2-11%)",
                             doc="absence at engagement 0.5 and no workforce practice")
-    absence_engagement: float = P(1.0, "ratio per unit engagement", 0.0, 1.9,
+    absence_engagement: float = P(0.162, "ratio per unit engagement", 0.0, 1.9,
+                                  source=CALIBRATED,
                                   doc="absence falls by this share per unit engagement above 0.5")
     absence_workforce: float = P(0.3, "ratio", 0.0, 0.9,
                                  doc="absence falls by this share at full workforce practice")
-    osh_hazard: float = P(1.5, "1/practice unit", 0.0, 10.0,
-                          source="Yu et al. 2017 RCT: participatory OSH training -42% injuries",
+    osh_hazard: float = P(3.91, "1/practice unit", 0.0, 10.0,
+                          source=CALIBRATED + "; prior: Yu et al. 2017 RCT: participatory OSH training -42% injuries",
                           doc="hazard multiplier exp(-osh_hazard * (osh - baseline mean))")
     hazard_skill: float = P(0.5, "ratio", 0.0, 5.0, doc="extra hazard per unit of missing skill")
     hazard_new_hire: float = P(0.5, "ratio", 0.0, 5.0,
@@ -299,7 +303,7 @@ class WorkforceParams(Section):
     days_lost_mean: float = P(12.0, "days/accident", 0.0, 365.0, doc="mean days lost per accident (exponential)")
     engagement_speed: float = P(0.15, "1/month", 0.0, 1.0, doc="monthly adjustment of engagement to its target")
     engagement_base: float = P(0.38, "engagement [0,1]", 0.0, 1.0, doc="target with no practices")
-    engagement_cooperation: float = P(0.35, "per practice unit", 0.0, 1.0)
+    engagement_cooperation: float = P(0.37, "per practice unit", 0.0, 1.0, source=CALIBRATED)
     engagement_workforce: float = P(0.15, "per practice unit", 0.0, 1.0)
     engagement_team: float = P(0.05, "engagement", 0.0, 1.0, doc="target shift while a team is active")
     engagement_accidents: float = P(0.005, "per accident/100 workers/year", 0.0, 0.1)
@@ -341,15 +345,18 @@ class ProductionParams(Section):
     cleaner_effect: float = P(0.08, "ratio per practice unit", 0.0, 2.0)
     workforce_effect: float = P(0.08, "ratio per practice unit", 0.0, 2.0,
                                 source="Adhvaryu et al.: soft skills +11-12%")
-    cooperation_effect: float = P(0.10, "ratio per practice unit", 0.0, 2.0)
-    defect_quality: float = P(1.2, "1/practice unit", 0.0, 10.0,
+    cooperation_effect: float = P(0.681, "ratio per practice unit", 0.0, 2.0, source=CALIBRATED)
+    defect_quality: float = P(1.04, "1/practice unit", 0.0, 10.0,
+                              source=CALIBRATED,
                               doc="defect multiplier exp(-defect_quality * (quality - baseline mean))")
     defect_skill: float = P(0.5, "ratio per skill unit", 0.0, 5.0)
     defect_engagement: float = P(0.3, "ratio per engagement unit", 0.0, 5.0)
-    defect_noise: float = P(0.1, "log-sd", 0.0, 2.0, doc="month-to-month variation of the defect rate")
+    defect_noise: float = P(0.106, "log-sd", 0.0, 2.0, source=CALIBRATED,
+                            doc="month-to-month variation of the defect rate")
     rework_share: float = P(0.5, "share of defects", 0.0, 1.0, doc="defective units reworked, the rest scrapped")
     rework_cost: float = P(0.3, "share of material cost", 0.0, 5.0)
-    energy_cleaner: float = P(0.15, "ratio per practice unit", 0.0, 0.9,
+    energy_cleaner: float = P(0.0939, "ratio per practice unit", 0.0, 0.9,
+                              source=CALIBRATED,
                               doc="energy per unit falls by this share per unit of cleaner-production practice")
     energy_price_usd_kwh: float = P(0.1, "USD/kWh", 0.0, 10.0)
     accident_cost_usd: float = P(470.0, "USD/accident", 0.0, 1e6,

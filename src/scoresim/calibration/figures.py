@@ -3,6 +3,7 @@ each target. Functions take the data and return a matplotlib Figure (Agg canvas)
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -30,6 +31,7 @@ def _short(path: str) -> str:
 def marginals(posterior: xr.Dataset) -> Figure:
     """Histogram of each parameter's posterior draws over its prior range."""
     names = [str(p) for p in posterior["parameter"].values]
+    dists = json.loads(posterior.attrs.get("prior_dists", "[]")) or ["unif"] * len(names)
     rows = math.ceil(len(names) / COLS)
     fig = _figure(3.2 * COLS, 2.4 * rows)
     for i, name in enumerate(names):
@@ -37,7 +39,8 @@ def marginals(posterior: xr.Dataset) -> Figure:
         lo, hi = float(posterior["prior_low"][i]), float(posterior["prior_high"][i])
         ax.hist(posterior["value"].values[:, i], bins=25, range=(lo, hi), density=True, color="tab:blue", alpha=0.8,
                 label="posterior")
-        ax.axhline(1 / (hi - lo), color="0.4", linestyle="--", linewidth=1, label="uniform prior")
+        if dists[i] == "unif":
+            ax.axhline(1 / (hi - lo), color="0.4", linestyle="--", linewidth=1, label="uniform prior")
         ax.axvline(np.median(posterior["value"].values[:, i]), color="k", linewidth=1)
         ax.set_xlim(lo, hi)
         ax.set_title(name, fontsize=8)

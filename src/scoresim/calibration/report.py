@@ -26,9 +26,10 @@ def _predict_one(model: TargetModel, item: tuple[dict[str, float], int]) -> dict
         return {tid: math.nan for tid in model.stats}
 
 
-def predictive(cal: Calibration, posterior: xr.Dataset, executor, replicates: int) -> xr.Dataset:
+def predictive(cal: Calibration, posterior: xr.Dataset, executor, replicates: int = 1) -> xr.Dataset:
     """Target statistics (draw, target) of the first ``predictive_draws`` posterior draws, each
-    run with its own seed: their spread combines parameter and stochastic uncertainty."""
+    run once (``replicates`` 1: one realisation of the programme, as Phase I was) with its own
+    seed: their spread combines parameter and stochastic uncertainty."""
     spec = cal.spec
     k = min(spec.abc.predictive_draws, posterior.sizes["draw"])
     names = [str(p) for p in posterior["parameter"].values]

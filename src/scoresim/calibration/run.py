@@ -5,7 +5,7 @@ Layout of ``results/calibration/<name>-<time>/``::
 
     targets.toml       the targets file as written
     calibration.json   resolved targets, scenario and settings; provenance
-    manifest.json      status (running | complete), mode, generations, epsilons, timings
+    manifest.json      status (running | complete), mode, generations, epsilons, sessions
     history.db         pyabc's SQLite history (every generation; resumable)
     posterior.nc       posterior draws (draw, parameter) and the final weighted population
     fit_table.csv/.txt target, printed value, simulated median and 90% interval, inside or not
@@ -139,7 +139,7 @@ def write_outputs(cal: Calibration, out: Path, history, settings: Settings, exec
     log(f"final population: {posterior.sizes['particle']} particles, effective sample size "
         f"{posterior.attrs['effective_sample_size']:.0f} (importance weights); {posterior.sizes['draw']} draws "
         "resampled by weight")
-    pred = report.predictive(cal, posterior, executor, settings.replicates)
+    pred = report.predictive(cal, posterior, executor)
     table = report.fit_table(cal, pred)
     ident = report.identifiability(cal, posterior)
     report.write_tables(out, table, ident)
