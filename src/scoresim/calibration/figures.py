@@ -98,8 +98,9 @@ def predictive(cal: Calibration, pred: xr.Dataset) -> Figure:
             q05, med, q95 = np.quantile(x, [0.05, 0.5, 0.95])
             ax.errorbar([med], [0], xerr=[[med - q05], [q95 - med]], fmt="o", color="k", capsize=3,
                         label="simulated median, 90%")
-            span = [min(lo - 2 * t.tolerance, q05), max(hi + 2 * t.tolerance, q95)]
-            ax.set_xlim(*span)
+            left, right = min(lo - 2 * t.tolerance, q05), max(hi + 2 * t.tolerance, q95)
+            pad = 0.05 * (right - left)
+            ax.set_xlim(left - pad, right + pad)
         ax.set_yticks([])
         ax.set_title(f"{t.id}" + ("" if t.weight > 0 else " (not fitted)"), fontsize=8)
         ax.tick_params(labelsize=7)

@@ -29,6 +29,7 @@ from .abc import abc_name, make_abc, observed, run_abc, to_values
 from .targets import Calibration, TargetsFile
 
 FORMAT = "scoresim-calibration/1"
+LOW_ESS = 0.1   # effective sample size below this share of the population: warn
 
 
 @dataclass(frozen=True)
@@ -136,9 +137,13 @@ def write_outputs(cal: Calibration, out: Path, history, settings: Settings, exec
         if (out / name).exists():
             (out / name).unlink()   # outputs of an interrupted final step, rewritten whole
     io.write_dataset(posterior, out / "posterior.nc")
-    log(f"final population: {posterior.sizes['particle']} particles, effective sample size "
-        f"{posterior.attrs['effective_sample_size']:.0f} (importance weights); {posterior.sizes['draw']} draws "
-        "resampled by weight")
+    ess, n = posterior.attrs["effective_sample_size"], posterior.sizes["particle"]
+    log(f"final population: {n} particles, effective sample size {ess:.0f} (importance weights); "
+        f"{posterior.sizes['draw']} draws resampled by weight")
+    if ess < LOW_ESS * n:
+        log(f"warning: the effective sample size is below {LOW_ESS:.0%} of the population: the posterior rests on "
+            "few particles, so its intervals and sd ratios understate the uncertainty; run longer (more particles "
+            "or generations) before relying on them")
     pred = report.predictive(cal, posterior, executor)
     table = report.fit_table(cal, pred)
     ident = report.identifiability(cal, posterior)
