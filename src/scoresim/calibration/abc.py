@@ -19,11 +19,12 @@ import functools
 import math
 import random
 from datetime import timedelta
-from typing import Any, Mapping
+from typing import Mapping
 
 import numpy as np
 
 from ..params import SEED_MAX, Scenario
+from ..experiments.models import ScenarioFunction
 from ..experiments.spec import ParameterSpec
 from .targets import Calibration, Target
 
@@ -32,10 +33,6 @@ NAME_SEP = "__"   # pyabc parameter names: dots of config paths replaced
 
 def abc_name(path: str) -> str:
     return path.replace(".", NAME_SEP)
-
-
-def config_path(name: str) -> str:
-    return name.replace(NAME_SEP, ".")
 
 
 def prior_dist(p: ParameterSpec):
@@ -65,38 +62,20 @@ def to_values(params: list[ParameterSpec], z: Mapping[str, float] | np.ndarray) 
             for p in params}
 
 
-class TargetModel:
+class TargetModel(ScenarioFunction):
     """pyabc model: ABC coordinates (pyabc names) -> mean target statistics over replicates."""
 
     def __init__(self, base: Scenario, targets: list[Target], replicates: int,
                  params: list[ParameterSpec] | None = None):
-        self.base_json = base.model_dump_json()
+        super().__init__(base)
         self.stats = {t.id: t.statistic for t in targets}
         self.replicates = replicates
         self.params = list(params or [])
-        self._base: Scenario | None = base
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_base"}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state, _base=None)
 
     def simulate(self, values: Mapping[str, float], seed: int) -> dict[str, float]:
-        """Mean target statistics of ``replicates`` replicates with parameters set by config path."""
-        from ..config import scenario_from_json, set_values
-        from ..model import WORLDS
-        from ..simulate import run
-        from ..summaries import needs_counterfactual, summarise
-
-        if self._base is None:
-            self._base = scenario_from_json(self.base_json, origin="calibration scenario")
-        scenario = set_values(self._base, {k: float(v) for k, v in values.items()},
-                              origin="calibration particle", label="particle ")
-        names = list(dict.fromkeys(self.stats.values()))
-        worlds = WORLDS if needs_counterfactual(names) else ("programme",)   # self-reports: half the work
-        ds = run(scenario, seed=seed, replicates=self.replicates, worlds=worlds)
-        stats = summarise(ds, names)
+        """Mean target statistics of ``replicates`` replicates with parameters set by config path
+        (self-report targets: the programme world alone, half the work)."""
+        stats = self.summaries(values, seed, list(dict.fromkeys(self.stats.values())), self.replicates)
         with np.errstate(all="ignore"):
             return {tid: float(np.nanmean(stats[s])) if np.isfinite(stats[s]).any() else math.nan
                     for tid, s in self.stats.items()}

@@ -110,32 +110,25 @@ def calibrate(cal: Calibration, out: Path, settings: Settings, executor, command
         history = abc.history
     log(f"ABC-SMC: {history.max_t + 1} generation(s), {history.total_nr_simulations:,} particles simulated "
         f"in {time.perf_counter() - started:.0f} s")
-    write_outputs(cal, out, history, settings, executor, log)
+    posterior = write_outputs(cal, out, history, settings, executor, log)
     pops = history.get_all_populations()
-    with io_open(out / "posterior.nc") as post:
-        ess = float(post.attrs["effective_sample_size"])
     manifest.update(status="complete", completed_utc=io.utc_now(), generations=int(history.max_t + 1),
-                    effective_sample_size=ess,
+                    effective_sample_size=float(posterior.attrs["effective_sample_size"]),
                     simulations=int(history.total_nr_simulations),
                     epsilons=[float(e) for e in pops["epsilon"].values if np.isfinite(e)])
     io.write_json(out / "manifest.json", manifest)
     return manifest
 
 
-def io_open(path: Path) -> xr.Dataset:
-    return xr.open_dataset(path, engine="h5netcdf")
-
-
-def write_outputs(cal: Calibration, out: Path, history, settings: Settings, executor, log=print) -> None:
+def write_outputs(cal: Calibration, out: Path, history, settings: Settings, executor, log=print) -> xr.Dataset:
+    """Write the posterior, the fit and identifiability tables and the figures; return the posterior."""
     from . import figures, report
 
     posterior = posterior_dataset(cal, history)
     posterior.attrs.update(io.provenance(cal.scenario), targets=cal.spec.name, mode=settings.mode,
                            generations=int(history.max_t + 1),
                            simulations=int(history.total_nr_simulations))
-    for name in ("posterior.nc",):
-        if (out / name).exists():
-            (out / name).unlink()   # outputs of an interrupted final step, rewritten whole
+    (out / "posterior.nc").unlink(missing_ok=True)   # left by an interrupted final step: rewritten whole
     io.write_dataset(posterior, out / "posterior.nc")
     ess, n = posterior.attrs["effective_sample_size"], posterior.sizes["particle"]
     log(f"final population: {n} particles, effective sample size {ess:.0f} (importance weights); "
@@ -151,6 +144,7 @@ def write_outputs(cal: Calibration, out: Path, history, settings: Settings, exec
     log(report.format_fit_table(table, cal, int(pred.sizes["draw"])))
     log(report.format_identifiability(ident))
     figures.save(cal, posterior, pred, out)
+    return posterior
 
 
 def posterior_dataset(cal: Calibration, history) -> xr.Dataset:

@@ -19,15 +19,13 @@ from .spec import SCORE_MODEL, Experiment
 ModelFunction = Callable[[Mapping[str, float], int], Mapping[str, float]]
 
 
-class ScoreFunction:
-    """One SCORE run with parameters set by config path, reduced to summaries.
+class ScenarioFunction:
+    """Runs of a base scenario with parameters set by config path; pickles small (the scenario
+    as JSON, rebuilt once per process). Whole-number parameters take the value rounded to the
+    nearest integer."""
 
-    Whole-number parameters take the sampled value rounded to the nearest integer.
-    """
-
-    def __init__(self, base: Scenario, outputs: list[str]):
+    def __init__(self, base: Scenario):
         self.base_json = base.model_dump_json()
-        self.outputs = list(outputs)
         self.integer = sorted(p for p, q in numeric_parameters(base).items() if q.integer)
         self._base: Scenario | None = base
 
@@ -42,16 +40,32 @@ class ScoreFunction:
         from ..config import scenario_from_json, set_values
 
         if self._base is None:
-            self._base = scenario_from_json(self.base_json, origin="experiment base scenario")
+            self._base = scenario_from_json(self.base_json, origin="base scenario")
         values = {k: (int(math.floor(v + 0.5)) if k in self.integer else float(v)) for k, v in params.items()}
-        return set_values(self._base, values, origin="experiment sample", label="sample ")
+        return set_values(self._base, values, origin="sampled parameters", label="sample ")
+
+    def summaries(self, params: Mapping[str, float], seed: int, names: list[str],
+                  replicates: int = 1) -> dict[str, Any]:
+        """The named summaries, (replicates,) each, of a run with ``params``; only the
+        programme world is simulated when no summary compares with the counterfactual."""
+        from ..model import WORLDS
+        from ..simulate import run
+        from ..summaries import needs_counterfactual, summarise
+
+        worlds = WORLDS if needs_counterfactual(names) else ("programme",)
+        ds = run(self.scenario(params), seed=int(seed), replicates=replicates, worlds=worlds)
+        return summarise(ds, names)
+
+
+class ScoreFunction(ScenarioFunction):
+    """One SCORE replicate with the sampled parameters, reduced to the experiment's outputs."""
+
+    def __init__(self, base: Scenario, outputs: list[str]):
+        super().__init__(base)
+        self.outputs = list(outputs)
 
     def __call__(self, params: Mapping[str, float], seed: int) -> dict[str, float]:
-        from ..simulate import run
-        from ..summaries import summarise
-
-        ds = run(self.scenario(params), seed=int(seed), replicates=1)
-        return {k: float(v[0]) for k, v in summarise(ds, self.outputs).items()}
+        return {k: float(v[0]) for k, v in self.summaries(params, seed, self.outputs).items()}
 
 
 class ImportedFunction:

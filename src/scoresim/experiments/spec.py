@@ -214,10 +214,6 @@ class Experiment:
         varied = {p.path for p in self.spec.parameters}
         return {k: v for k, v in self.posterior.draw(replicate).items() if k not in varied}
 
-    @property
-    def n_parameters(self) -> int:
-        return len(self.spec.parameters)
-
 
 def load_experiment(path: str | Path) -> Experiment:
     """Read and validate an experiment spec; resolve the base scenario and the outputs."""
