@@ -290,3 +290,14 @@ def test_calibrated_defaults_are_a_draw_of_the_committed_posterior():
     for name, value in zip(names, chosen):
         assert defaults[name].value == pytest.approx(float(f"{value:.3g}"), rel=1e-9), name
         assert sources[name].startswith("calibrated to SCORE Phase I"), name
+
+
+@pytest.mark.parametrize("name, content", [("calibration.json", "{not json"), ("manifest.json", "[]"),
+                                           ("calibration.json", '{"settings": {}}')])
+def test_resume_of_a_damaged_calibration_directory(name, content, capsys, work):
+    path = targets_file(work, *SIMPLE)
+    assert call(["calibrate", str(path), "--serial", "--quick", "--out", "cal"], capsys)[0] == 0
+    (work / "cal" / "manifest.json").write_text(
+        (work / "cal" / "manifest.json").read_text().replace('"complete"', '"running"'))
+    (work / "cal" / name).write_text(content)
+    assert_input_error(["calibrate", "--resume", "cal"], capsys, work, name)

@@ -489,3 +489,9 @@ def test_retry_failed_runs_them_again(capsys, work):
     assert f"{failed:,} runs in" in out
     same_runs(first, load_results(work / "r"))   # deterministic model: the same failures again
     assert_input_error(["sweep", str(spec), "--retry-failed"], capsys, work, "--retry-failed goes with --resume")
+
+
+def test_resume_of_a_damaged_sweep_directory(capsys, work):
+    store = create_sweep(load_experiment(ishigami_spec(work, samples=4)), work / "s")
+    (store.path / "samples.nc").write_bytes(b"not netcdf")
+    assert_input_error(["sweep", "--resume", "s"], capsys, work, "samples.nc", "not a readable netCDF")

@@ -69,19 +69,32 @@ def open_directory(path: Path) -> tuple[Calibration, Settings, dict]:
     for name in ("targets.toml", "calibration.json", "manifest.json"):
         if not (path / name).is_file():
             raise InputError(f"{path}: not a calibration results directory ({name} missing)")
-    cal = _stored(path)
-    data = json.loads((path / "calibration.json").read_text())
-    manifest = json.loads((path / "manifest.json").read_text())
+    data, manifest = _read_json(path / "calibration.json"), _read_json(path / "manifest.json")
     if manifest.get("format") != FORMAT:
         raise InputError(f"{path / 'manifest.json'}: field 'format': expected {FORMAT!r}")
-    return cal, Settings(**data["settings"]), manifest
+    try:
+        settings = Settings(**data["settings"])
+    except (KeyError, TypeError) as err:
+        raise InputError(f"{path / 'calibration.json'}: field 'settings' is missing or malformed ({err})") from None
+    return _stored(path, data), settings, manifest
 
 
-def _stored(path: Path) -> Calibration:
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise InputError(f"{path}: not valid JSON ({err})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a JSON object")
+    return data
+
+
+def _stored(path: Path, data: dict) -> Calibration:
     from ..config import validate, validate_model
 
-    data = json.loads((path / "calibration.json").read_text())
     origin = str(path / "calibration.json")
+    if not isinstance(data.get("targets"), dict) or not isinstance(data.get("scenario"), dict):
+        raise InputError(f"{origin}: fields 'targets' and 'scenario' must hold the resolved calibration")
     spec = validate_model(TargetsFile, data["targets"], origin)
     scenario = validate(data["scenario"], origin=f"{origin} (scenario)")
     return Calibration(spec, data.get("origin", origin), scenario, (path / "targets.toml").read_text())

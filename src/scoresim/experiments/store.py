@@ -73,9 +73,10 @@ class SweepStore:
         if self.manifest.get("format") != FORMAT:
             raise InputError(f"{self.path / 'manifest.json'}: field 'format': expected {FORMAT!r}, "
                              f"got {self.manifest.get('format')!r}")
-        with xr.open_dataset(self.path / "samples.nc", engine="h5netcdf") as ds:
-            self.X = ds["X"].values
-            self.seeds = ds["seed"].values
+        samples = io.read_netcdf(self.path / "samples.nc", str(self.path / "samples.nc"))
+        if "X" not in samples or "seed" not in samples or samples["seed"].ndim != 2:
+            raise InputError(f"{self.path / 'samples.nc'}: not a sweep's samples (needs X and seed (point, replicate))")
+        self.X, self.seeds = samples["X"].values, samples["seed"].values
         self.points, self.replicates = self.seeds.shape
         self.n_runs = self.points * self.replicates
         self.journal = self.path / "runs.jsonl"
