@@ -56,7 +56,7 @@ def scenario_from_json(text: str, origin: str) -> Scenario:
     return validate(data, origin=origin)
 
 
-def apply_overrides(scenario: Scenario, overrides: list[str], origin: str = "--set") -> Scenario:
+def apply_overrides(scenario: M, overrides: list[str], origin: str = "--set") -> M:
     """Return a new scenario with each 'dotted.path=value' applied (value parsed as TOML)."""
     values = {}
     for item in overrides:
@@ -67,8 +67,9 @@ def apply_overrides(scenario: Scenario, overrides: list[str], origin: str = "--s
     return set_values(scenario, values, origin=origin, label="--set ")
 
 
-def set_values(scenario: Scenario, values: dict[str, Any], origin: str, label: str = "") -> Scenario:
-    """Return a new scenario with parameters set by dotted path, validated."""
+def set_values(scenario: M, values: dict[str, Any], origin: str, label: str = "") -> M:
+    """Return a new scenario (of the same type, a planner config too) with parameters set by
+    dotted path, validated."""
     data = scenario.model_dump(mode="json")
     for key, value in values.items():
         parts = key.split(".")
@@ -84,7 +85,7 @@ def set_values(scenario: Scenario, values: dict[str, Any], origin: str, label: s
         if not isinstance(node, dict) or (parts[-1] not in node):
             _unknown(key, parts[-1], node, f"{label}{key}" if label else origin)
         node[parts[-1]] = value
-    return validate(data, origin=origin, override_paths=list(values) if label else [], label=label)
+    return validate_model(type(scenario), data, origin, override_paths=list(values) if label else [], label=label)
 
 
 def nearest(name: str, options: list[str], n: int = 3, cutoff: float = 0.6) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import population as pop
 from .config import load_scenario, set_values
-from .modules import build_schedule
+from .modules import Schedule, build_schedule
 from .params import Scenario
 from .processes import adoption, delivery, market, production, suggestions, workforce
 from .recorder import PROGRAMME_OUTPUTS, Recorder
@@ -39,6 +39,8 @@ class ScoreModel(mesa.Model):
     seed : seed of the population and delivery plan (default: the scenario's ``run.seed``).
     replicate : replicate number; the process streams are seeded from (seed, replicate).
     worlds : which worlds to simulate, a subset of ("programme", "counterfactual").
+    schedule : a delivery plan to use instead of drawing one (the scale-up planner's); its
+        participants must be firms of this population.
     **overrides : parameter values by dotted path, for example
         ``ScoreModel("configs/phase1.toml", **{"programme.participants": 100})``; this is how
         ``mesa.batch_run`` sweeps the model.
@@ -48,7 +50,8 @@ class ScoreModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario | str | Path | None = None, *, seed: int | None = None,
-                 replicate: int = 0, worlds: tuple[str, ...] = WORLDS, **overrides: Any) -> None:
+                 replicate: int = 0, worlds: tuple[str, ...] = WORLDS, schedule: Schedule | None = None,
+                 **overrides: Any) -> None:
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario) if scenario is not None else Scenario()
         if overrides:
@@ -70,7 +73,8 @@ class ScoreModel(mesa.Model):
         self._init_derived()
         self.buyers = pop.build_buyers(p, self.firms, self._baseline_good_output(),
                                        generator(self.seed_value, "buyers"))
-        self.schedule_plan = build_schedule(p, self.firms, self.buyers, generator(self.seed_value, "delivery"))
+        self.schedule_plan = (build_schedule(p, self.firms, self.buyers, generator(self.seed_value, "delivery"))
+                              if schedule is None else schedule)
         self.streams = Streams(self.process_seed, W, p.run.common_random_numbers)
         self._init_market()
         self.month = 0

@@ -27,6 +27,8 @@ class Schedule:
     start: np.ndarray         # (P, 5) workshop month of each area's module, -1 if not taken
     sponsored: np.ndarray     # (P,) bool: a sponsoring buyer pays its share
     visits_in_month: np.ndarray  # (visit_months,) visits made in each month after the workshop
+    firm_share: np.ndarray | None = None     # (P,) share of a module's cost the firm pays (None: the programme's)
+    sponsor_share: np.ndarray | None = None  # (P,) share a sponsoring buyer pays (None: the programme's)
 
     @property
     def n(self) -> int:

@@ -17,11 +17,11 @@ import zlib
 
 import numpy as np
 
-# population, buyers and delivery are drawn once per run seed with :func:`generator`; the others
+# population, buyers, delivery and the planner's uptake are drawn once per run seed with :func:`generator`; the others
 # are the monthly process streams of :class:`Streams`, seeded per replicate.
 STREAMS: tuple[str, ...] = (
     "population", "buyers", "delivery", "absence", "accident", "turnover",
-    "suggestions", "defects", "market", "audit",
+    "suggestions", "defects", "market", "audit", "uptake",
 )
 
 

@@ -23,7 +23,8 @@ class Delivery:
 
 
 def deliver(t: int, sched: Schedule, prog: ProgrammeParams) -> Delivery:
-    """Workshops and visits of month ``t`` and the module fees booked, split by payer (USD)."""
+    """Workshops and visits of month ``t`` and the module fees booked, split by payer (USD); a
+    schedule may carry its own per-participant shares (the scale-up planner's)."""
     taken = sched.taken
     workshop = taken & (sched.start == t)
     offset = t - sched.start - 1
@@ -31,8 +32,10 @@ def deliver(t: int, sched: Schedule, prog: ProgrammeParams) -> Delivery:
     in_visits = taken & (offset >= 0) & (offset < months)
     visits = np.where(in_visits, sched.visits_in_month[np.clip(offset, 0, months - 1)], 0)
     cost = workshop.sum(axis=1) * prog.cost_per_module_usd
-    fee_firm = cost * prog.firm_share
-    fee_sponsor = cost * prog.sponsor_share * sched.sponsored
+    firm_share = prog.firm_share if sched.firm_share is None else sched.firm_share
+    sponsor_share = prog.sponsor_share if sched.sponsor_share is None else sched.sponsor_share
+    fee_firm = cost * firm_share
+    fee_sponsor = cost * sponsor_share * sched.sponsored
     return Delivery(workshop, visits, fee_firm, fee_sponsor, cost - fee_firm - fee_sponsor)
 
 
