@@ -1,0 +1,76 @@
+"""``scoresim report RESULTS_DIR``: write one self-contained HTML report of a results directory.
+
+Bad input (no such directory, not a scoresim result, damaged files, an --out that exists or
+cannot be written) raises :class:`~scoresim.config.InputError` before anything is written; the
+page is written to a temporary file beside --out and moved into place whole.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+from ..config import InputError
+
+DEFAULT_NAME = "report.html"
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    """Add the ``report`` subcommand to an argparse subparsers object; returns its parser."""
+    rep = sub.add_parser("report", help="write a self-contained HTML report (tables, figures, assumptions, "
+                                        "provenance) of a results directory")
+    rep.add_argument("results", metavar="RESULTS_DIR",
+                     help="directory written by scoresim run, sweep, analyze, calibrate or scaleup")
+    rep.add_argument("--out", metavar="FILE", help=f"HTML file to create (must not exist); "
+                                                   f"default RESULTS_DIR/{DEFAULT_NAME}")
+    rep.add_argument("--title", metavar="TEXT", help="title of the page (default: from the result)")
+    return rep
+
+
+def cmd_report(args: argparse.Namespace, command: str) -> int:
+    """Build the report of ``args.results`` and write it to ``args.out``; returns 0."""
+    from . import render
+    from .inputs import detect
+
+    results = Path(args.results)
+    detect(results)                       # a missing or foreign directory is named before --out
+    out = Path(args.out) if args.out else results / DEFAULT_NAME
+    check_out(out)
+    rendered = render(results, args.title, command)
+    write_new(out, rendered.html)
+    print(f"wrote {out} ({out.stat().st_size / 1024:,.0f} KB, {rendered.figures} figures)")
+    return 0
+
+
+def check_out(out: Path) -> None:
+    """``out`` does not exist and its directory does: else :class:`InputError`."""
+    if out.exists() or out.is_symlink():
+        raise InputError(f"{out}: already exists; reports are never overwritten, choose another --out")
+    parent = out.parent
+    if not parent.exists():
+        raise InputError(f"{out}: cannot write the report: directory {parent} does not exist")
+    if not parent.is_dir():
+        raise InputError(f"{out}: cannot write the report: {parent} is not a directory")
+
+
+def write_new(out: Path, text: str) -> None:
+    """Write ``text`` to the new file ``out`` atomically: a temporary file beside it, then a
+    rename; nothing is left behind on failure and an existing file is never replaced."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
+    except OSError as err:
+        raise InputError(f"{out}: cannot write the report ({err.strerror or type(err).__name__})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        if out.exists():
+            raise InputError(f"{out}: appeared while the report was built; reports are never overwritten")
+        os.replace(tmp, out)
+    except OSError as err:
+        raise InputError(f"{out}: cannot write the report ({err.strerror or type(err).__name__})") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -1,0 +1,389 @@
+"""What a report shows for each kind of result: a run, a sweep (with its analyses), an
+analysis on its own, a calibration and a scale-up plan. Each builder reads the directory and
+returns the report's title and sections."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..config import InputError
+from . import html as h
+from .html import Section
+from .inputs import (
+    figures,
+    json_attr,
+    netcdf_header,
+    read_json,
+    read_object,
+    read_records,
+    require,
+    sha256,
+)
+from .parts import (
+    PARAMETER_COLUMNS,
+    csv_body,
+    figures_body,
+    parameters_table,
+    posterior_facts,
+    provenance_body,
+    records_body,
+    text_body,
+)
+
+ASSUMPTIONS = "Assumptions and parameters"
+
+
+@dataclass(frozen=True)
+class Content:
+    """A report's default title, a one-line description of the result, and its sections."""
+
+    title: str
+    described: str
+    sections: list[Section]
+
+
+def build(kind: str, path: Path) -> Content:
+    """The content of the report on the ``kind`` result in ``path``."""
+    builders: dict[str, Callable[[Path], Content]] = {
+        "run": run_content, "sweep": sweep_content, "analysis": analysis_content,
+        "calibration": calibration_content, "scaleup": scaleup_content}
+    return builders[kind](path)
+
+
+def _figures_section(paths: list[Path], sid: str = "figures", title: str = "Figures") -> list[Section]:
+    return [Section(sid, title, figures_body(paths))] if paths else []
+
+
+def _complete(path: Path, manifest: dict, what: str, resume: str) -> None:
+    if manifest.get("status") != "complete":
+        raise InputError(f"{path}: the {what} is not complete (status {manifest.get('status')!r} in "
+                         f"manifest.json); finish it with: {resume} {path}")
+
+
+# --------------------------------------------------------------------------- run
+
+SUMMARY_KEYS = ("indicator", "kind", "reported_change", "share_improving", "effect", "effect_lo", "effect_hi",
+                "phase1")
+
+
+def run_content(path: Path) -> Content:
+    """A ``scoresim run`` directory: summary table, figures, the scenario, provenance."""
+    require(path, "dataset.nc", "summary.json", what="run")
+    dataset = path / "dataset.nc"
+    attrs, sizes = netcdf_header(dataset)
+    rows = read_records(path / "summary.json")
+    config = _run_config(path, attrs)
+    name = attrs.get("scenario") or config.get("name") or path.name
+    overview = h.key_values([
+        ("scenario", name), ("description", config.get("description")), ("firms recorded", sizes.get("firm")),
+        ("months simulated", sizes.get("time")), ("replicates", attrs.get("replicates")), ("seed", attrs.get("seed")),
+        ("posterior draws", attrs.get("posterior_draws"))])
+    summary = overview + _summary_table(rows, attrs)
+    facts = [("command", attrs.get("command")), ("git commit", attrs.get("git_commit")),
+             ("scoresim version", attrs.get("scoresim_version")), ("created (UTC)", attrs.get("created_utc")),
+             ("seed", attrs.get("seed")), ("replicates", attrs.get("replicates")),
+             ("replicate seeds", attrs.get("replicate_seeds"))]
+    facts += posterior_facts(attrs.get("posterior"), attrs.get("posterior_sha256"), attrs.get("posterior_draws"))
+    assumptions = parameters_table(config, f"{path / 'config.json'}")
+    if attrs.get("posterior"):
+        assumptions = h.paragraph("The replicates ran with posterior draws of the calibrated parameters (one draw "
+                                  "per replicate; the posterior file is named under Provenance): for those "
+                                  "parameters the values below are the config's, not the draws.", "note") + assumptions
+    sections = [Section("summary", "Summary", summary), *_figures_section(figures(path)),
+                Section("assumptions", ASSUMPTIONS, assumptions),
+                Section("provenance", "Provenance",
+                        provenance_body(facts, json_attr(attrs, "versions", dataset), path))]
+    return Content(f"Scenario run: {name}", "a scenario run (scoresim run)", sections)
+
+
+def _run_config(path: Path, attrs: dict) -> dict:
+    """The run's resolved config: config.json, or the dataset's 'config' attribute."""
+    if (path / "config.json").exists():
+        return read_object(path / "config.json")
+    config = json_attr(attrs, "config", path / "dataset.nc")
+    if not isinstance(config, dict):
+        raise InputError(f"{path}: the run's config is missing (expected config.json or the attribute 'config' "
+                         "of dataset.nc)")
+    return config
+
+
+def _pct(value: Any, kind: str) -> str:
+    if not isinstance(value, (int, float)) or not math.isfinite(value):
+        return "n/a"
+    return f"{value:+.3f} pt" if kind == "points" else f"{100 * value:+.1f}%"
+
+
+def _summary_table(rows: list[dict], attrs: dict) -> str:
+    """The run's summary as printed by ``scoresim run`` (or every column, for other layouts)."""
+    if not rows or not all(set(SUMMARY_KEYS) <= set(r) for r in rows):
+        return records_body(rows, note="From summary.json.")
+    out = []
+    for r in rows:
+        k = str(r["kind"])
+        share = r["share_improving"]
+        out.append([r["indicator"], _pct(r["reported_change"], k),
+                    f"{100 * share:.0f}%" if isinstance(share, (int, float)) and math.isfinite(share) else "n/a",
+                    _pct(r["effect"], k), f"[{_pct(r['effect_lo'], k)}, {_pct(r['effect_hi'], k)}]", r["phase1"]])
+    spread = ("combines parameter uncertainty (posterior draws) and stochastic uncertainty"
+              if attrs.get("posterior") else "covers stochastic uncertainty across replicates only")
+    note = (f"Medians over {attrs.get('replicates', 'the')} replicate(s) (summary.json). Reported change: after "
+            "completion vs before enrolment, programme world; causal effect: programme vs counterfactual "
+            f"(same seeds). The 90% interval {spread}.")
+    return h.table(("indicator", "reported change", "share improving", "causal effect", "90% interval",
+                    "Phase I figure"), out, note=note)
+
+
+# --------------------------------------------------------------------------- sweep and analysis
+
+def sweep_content(path: Path) -> Content:
+    """A ``scoresim sweep`` directory: design, outputs, every analysis in it, the experiment."""
+    from ..experiments.store import SweepStore, load_results
+
+    store = SweepStore(path)           # validates manifest, experiment and samples
+    manifest = store.manifest
+    _complete(path, manifest, "sweep", "scoresim sweep --resume")
+    results = load_results(path)
+    experiment = read_object(path / "experiment.json")
+    name = manifest.get("experiment") or path.name
+    overview = h.key_values([
+        ("experiment", name), ("description", (experiment.get("spec") or {}).get("description")),
+        ("model", manifest.get("model")), ("method", manifest.get("method")), ("points", manifest.get("points")),
+        ("replicates", manifest.get("replicates")), ("runs", manifest.get("runs")),
+        ("runs ok", manifest.get("runs_ok")), ("runs failed", manifest.get("runs_failed"))])
+    sections = [Section("overview", "Overview", overview + _outputs_table(results)),
+                *_figures_section(figures(path))]
+    for sub in sorted(p for p in path.iterdir() if p.is_dir() and (p / "indices.nc").is_file()):
+        sections.append(Section(f"analysis-{sub.name}", f"Sensitivity analysis ({sub.name})", _analysis_body(sub)))
+    assumptions = _experiment_body(experiment, str(path / "experiment.json"))
+    if (path / "spec.toml").is_file():
+        assumptions += h.heading("Experiment spec as written (spec.toml)") + text_body(path / "spec.toml")
+    facts = [("command", manifest.get("command")), ("git commit", manifest.get("git_commit")),
+             ("created (UTC)", manifest.get("created_utc")), ("completed (UTC)", manifest.get("completed_utc")),
+             ("experiment seed", manifest.get("seed")), ("sample seed", results.attrs.get("sample_seed")),
+             ("replicates", manifest.get("replicates"))]
+    facts += _experiment_posterior(experiment)
+    sections += [Section("assumptions", ASSUMPTIONS, assumptions),
+                 Section("provenance", "Provenance", provenance_body(facts, manifest.get("versions"), path,
+                                                                     manifest.get("sessions")))]
+    return Content(f"Sweep: {name}", "a parameter sweep (scoresim sweep)", sections)
+
+
+def _outputs_table(results) -> str:
+    """Per output: runs with a value, and mean, sd, min, median and max over them; failed runs."""
+    import numpy as np
+
+    Y, ok = results["Y"].values, results["ok"].values
+    rows = []
+    for i, name in enumerate(results["output"].values):
+        y = Y[..., i][ok & np.isfinite(Y[..., i])]
+        stats = [float(f(y)) for f in (np.mean, np.std, np.min, np.median, np.max)] if y.size else [math.nan] * 5
+        rows.append([str(name), int(y.size), *stats])
+    out = h.heading("Outputs over all runs") + h.table(("output", "runs with a value", "mean", "sd", "min",
+                                                          "median", "max"), rows)
+    failed = results["error"].values[~ok] if "error" in results else []
+    if len(failed):
+        messages, counts = np.unique(failed.astype(str), return_counts=True)
+        top = sorted(zip(counts.tolist(), messages.tolist(), strict=True), reverse=True)[:10]
+        out += h.heading("Failed runs") + h.table(("runs", "error"), top,
+                                                  note="The most frequent errors; every failed run and its "
+                                                       "sample are in runs.jsonl.")
+    return out
+
+
+def _analysis_body(path: Path) -> str:
+    """An analysis directory's ranked table, indices and figures, with how it was made."""
+    attrs, _ = netcdf_header(path / "indices.nc")
+    out = h.key_values([("title", attrs.get("title")), ("estimator", attrs.get("estimator")),
+                        ("bootstrap resamples", attrs.get("resamples")),
+                        ("confidence level", attrs.get("conf_level")),
+                        ("command", attrs.get("analysis_command")),
+                        ("git commit", attrs.get("analysis_git_commit"))])
+    if (path / "table.txt").is_file():
+        out += h.heading("Ranked indices (table.txt)") + text_body(path / "table.txt")
+    if (path / "indices.csv").is_file():
+        out += h.heading("Every index (indices.csv)") + csv_body(path / "indices.csv")
+    return out + figures_body(figures(path))
+
+
+def analysis_content(path: Path) -> Content:
+    """A ``scoresim analyze`` directory on its own."""
+    indices = path / "indices.nc"
+    attrs, _ = netcdf_header(indices)
+    experiment = json_attr(attrs, "experiment", indices)
+    if not isinstance(experiment, dict):
+        raise InputError(f"{indices}: not a scoresim analysis (attribute 'experiment' missing)")
+    name = (experiment.get("spec") or {}).get("name") or path.name
+    facts = [("analysis command", attrs.get("analysis_command")),
+             ("analysis git commit", attrs.get("analysis_git_commit")),
+             ("sweep command", attrs.get("sweep_command")), ("sweep git commit", attrs.get("sweep_git_commit")),
+             ("sweep created (UTC)", attrs.get("sweep_created_utc")), ("sample seed", attrs.get("sample_seed")),
+             ("bootstrap seed", attrs.get("bootstrap_seed")), ("replicates", attrs.get("replicates"))]
+    facts += _experiment_posterior(experiment)
+    sections = [Section("analysis", "Sensitivity analysis", _analysis_body(path)),
+                Section("assumptions", ASSUMPTIONS,
+                        _experiment_body(experiment, f"{indices} (attribute 'experiment')")),
+                Section("provenance", "Provenance",
+                        provenance_body(facts, json_attr(attrs, "analysis_versions", indices), path))]
+    return Content(f"Sensitivity analysis: {name}", "a sensitivity analysis (scoresim analyze)", sections)
+
+
+def _experiment_posterior(experiment: dict) -> list[tuple[str, Any]]:
+    """Provenance lines of the posterior an experiment record ran with (none when it had none)."""
+    post = experiment.get("posterior") if isinstance(experiment.get("posterior"), dict) else {}
+    return posterior_facts(post.get("origin"), post.get("digest"), len(post.get("values") or []) or None)
+
+
+def _experiment_body(experiment: dict, origin: str) -> str:
+    """The varied parameters, method, constants and base scenario of an experiment record."""
+    spec = experiment.get("spec") if isinstance(experiment.get("spec"), dict) else {}
+    params = [p for p in spec.get("parameters") or [] if isinstance(p, dict)]
+    columns = ("parameter", "distribution", "low", "high", "peak", "mean", "sd", "group", "levels")
+    rows = [[p.get("path"), p.get("dist"), *(list(p.get("bounds") or [None, None]) + [None, None])[:2],
+             p.get("peak"), p.get("mean"), p.get("sd"), p.get("group"), p.get("values")] for p in params]
+    out = h.heading("Varied parameters") + h.table(columns, rows)
+    method = spec.get("method") if isinstance(spec.get("method"), dict) else {}
+    out += h.heading("Design") + h.key_values([
+        ("model", spec.get("model")), ("base scenario", spec.get("base")), ("experiment seed", spec.get("seed")),
+        ("replicates per point", spec.get("replicates")), ("seeds", spec.get("seeds")),
+        ("outputs", spec.get("outputs")), *((f"method.{k}", v) for k, v in method.items())])
+    if spec.get("constants"):
+        out += h.heading("Constants") + h.table(("name", "value"), sorted(spec["constants"].items()))
+    if isinstance(experiment.get("base"), dict):
+        out += h.heading("Base scenario (every parameter not varied)") + parameters_table(
+            experiment["base"], f"{origin} (base)")
+    return out
+
+
+# --------------------------------------------------------------------------- calibration
+
+def calibration_content(path: Path) -> Content:
+    """A ``scoresim calibrate`` directory: fit, identifiability, figures, targets and priors."""
+    require(path, "manifest.json", "calibration.json", "targets.toml", what="calibration")
+    manifest = read_object(path / "manifest.json")
+    _complete(path, manifest, "calibration", "scoresim calibrate --resume")
+    require(path, "posterior.nc", "fit_table.csv", "identifiability.csv", what="calibration")
+    _, sizes = netcdf_header(path / "posterior.nc")
+    cal = read_object(path / "calibration.json")
+    name = manifest.get("name") or path.name
+    overview = h.key_values([
+        ("targets", name), ("mode", manifest.get("mode")), ("generations", manifest.get("generations")),
+        ("particles simulated", manifest.get("simulations")), ("final population", sizes.get("particle")),
+        ("effective sample size", manifest.get("effective_sample_size")),
+        ("posterior draws", sizes.get("draw")), ("epsilon by generation", manifest.get("epsilons"))])
+    fit = ""
+    if (path / "fit_table.txt").is_file():
+        fit = h.heading("As printed (fit_table.txt)") + text_body(path / "fit_table.txt")
+    fit += h.heading("Fit to each target (fit_table.csv)") + csv_body(path / "fit_table.csv")
+    fit += h.heading("Identifiability (identifiability.csv)") + csv_body(path / "identifiability.csv")
+    facts = [("command", manifest.get("command")), ("git commit", manifest.get("git_commit")),
+             ("created (UTC)", manifest.get("created_utc")), ("completed (UTC)", manifest.get("completed_utc")),
+             ("seed", (cal.get("targets") or {}).get("seed")),
+             ("replicates per particle", (cal.get("settings") or {}).get("replicates")),
+             *posterior_facts("posterior.nc", sha256(path / "posterior.nc"), sizes.get("draw"))]
+    sections = [Section("overview", "Overview", overview), Section("fit", "Fit to the targets", fit),
+                *_figures_section(figures(path)),
+                Section("assumptions", ASSUMPTIONS, _calibration_assumptions(path, cal)),
+                Section("provenance", "Provenance", provenance_body(facts, manifest.get("versions"), path,
+                                                                    manifest.get("sessions")))]
+    return Content(f"Calibration: {name}", "a calibration (scoresim calibrate)", sections)
+
+
+def _calibration_assumptions(path: Path, cal: dict) -> str:
+    """Targets, priors, ABC settings and the scenario of a calibration."""
+    spec = cal.get("targets") if isinstance(cal.get("targets"), dict) else {}
+    out = h.heading("Targets") + records_body([t for t in spec.get("targets") or [] if isinstance(t, dict)])
+    if spec.get("not_expressible"):
+        out += h.heading("Reported outcomes the model cannot express") + h.preformatted(
+            "\n".join(h.fmt(x) for x in spec["not_expressible"]))
+    out += h.heading("Priors of the calibrated parameters") + records_body(
+        [p for p in spec.get("parameters") or [] if isinstance(p, dict)])
+    out += h.heading("Settings") + h.key_values([*(cal.get("settings") or {}).items(),
+                                                 *((f"abc.{k}", v) for k, v in (spec.get("abc") or {}).items())])
+    if isinstance(cal.get("scenario"), dict):
+        out += h.heading("Scenario (parameters not calibrated keep these values)") + parameters_table(
+            cal["scenario"], f"{path / 'calibration.json'} (scenario)")
+    return out + h.heading("Targets file as written (targets.toml)") + text_body(path / "targets.toml")
+
+
+# --------------------------------------------------------------------------- scale-up
+
+OPTIMISATION_FIGURES = ("frontier.png",)
+
+
+def scaleup_content(path: Path) -> Content:
+    """A ``scoresim scaleup`` directory: comparison table, optimisation, figures, assumptions."""
+    require(path, "manifest.json", what="scale-up")
+    manifest = read_object(path / "manifest.json")
+    _complete(path, manifest, "scale-up run", "scoresim scaleup")
+    require(path, "scaleup.nc", "table.csv", what="scale-up")
+    attrs, _ = netcdf_header(path / "scaleup.nc")
+    name = manifest.get("name") or path.name
+    overview = h.key_values([("plan", name), ("mode", manifest.get("mode")), ("strategies", manifest.get("strategies")),
+                             ("replicates", manifest.get("replicates")), ("seed", manifest.get("seed"))])
+    comparison = ""
+    if (path / "table.txt").is_file():
+        comparison = h.heading("As printed (table.txt)") + text_body(path / "table.txt")
+    comparison += h.heading("Every strategy, period and metric (table.csv)") + csv_body(path / "table.csv")
+    sections = [Section("overview", "Overview", overview),
+                Section("comparison", "Strategy comparison", comparison)]
+    if (path / "optimise.txt").is_file():
+        sections.append(Section("optimisation", "Optimised allocation", _optimisation_body(path)))
+    shown = set(OPTIMISATION_FIGURES) if (path / "optimise.txt").is_file() else set()
+    sections += _figures_section([p for p in figures(path) if p.name not in shown])
+    sections += [Section("assumptions", ASSUMPTIONS, _scaleup_assumptions(path, attrs)),
+                 Section("provenance", "Provenance", _scaleup_provenance(path, manifest, attrs))]
+    return Content(f"Scale-up plan: {name}", "a scale-up plan (scoresim scaleup)", sections)
+
+
+def _optimisation_body(path: Path) -> str:
+    out = text_body(path / "optimise.txt")
+    for name, title in (("frontier.csv", "Cost-outcome frontier"), ("allocation.csv", "Allocation"),
+                        ("search.csv", "Allocations evaluated by the search")):
+        if (path / name).is_file():
+            out += h.heading(f"{title} ({name})") + csv_body(path / name)
+    return out + figures_body([path / n for n in OPTIMISATION_FIGURES if (path / n).is_file()])
+
+
+def _scaleup_assumptions(path: Path, attrs: dict) -> str:
+    """assumptions.json when present, else every parameter of the resolved config."""
+    if (path / "assumptions.json").is_file():
+        rows = read_records(path / "assumptions.json")
+        return h.table(PARAMETER_COLUMNS, ([r.get("path"), r.get("value"), r.get("unit"), r.get("range"),
+                                            r.get("source"), r.get("doc")] for r in rows),
+                       note=f"{len(rows)} assumptions (assumptions.json), every one as the plan used it.")
+    config = read_json(path / "config.json") if (path / "config.json").is_file() else json_attr(
+        attrs, "config", path / "scaleup.nc")
+    if not isinstance(config, dict):
+        raise InputError(f"{path}: the plan's config is missing (expected assumptions.json, config.json or the "
+                         "attribute 'config' of scaleup.nc)")
+    return parameters_table(config, str(path / "config.json"), _plan_model())
+
+
+def _plan_model():
+    """The planner's config model, or None when this installation has no planner."""
+    try:
+        from ..scaleup.params import PlanConfig
+    except ImportError:
+        return None
+    return PlanConfig
+
+
+def _scaleup_provenance(path: Path, manifest: dict, attrs: dict) -> str:
+    def get(key: str) -> Any:
+        return manifest.get(key, attrs.get(key))
+
+    post = get("posterior")
+    if isinstance(post, dict):       # {path, sha256} (or origin, digest as in experiment records)
+        origin = post.get("path") or post.get("file") or post.get("origin")
+        digest, draws = post.get("sha256") or post.get("digest"), post.get("draws")
+    else:
+        origin, digest, draws = post, get("posterior_sha256"), get("posterior_draws")
+    facts = [("command", get("command")), ("git commit", get("git_commit")), ("created (UTC)", get("created_utc")),
+             ("seed", get("seed")), ("replicates", get("replicates")), *posterior_facts(origin, digest, draws)]
+    versions = manifest.get("versions") or json_attr(attrs, "versions", path / "scaleup.nc")
+    return provenance_body(facts, versions, path, manifest.get("sessions"))
+
