@@ -54,8 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
     par = sub.add_parser("params", help="list every parameter with unit, default, range and source")
     par.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    par.add_argument("--planner", action="store_true", help="the scale-up planner's parameters (budget, costs, "
+                     "capacity, uptake, strategies, economics, optimise) instead of the model's")
     _add_sweep(sub)
     _add_calibrate(sub)
+    from .scaleup.commands import add_parser as add_scaleup
+
+    add_scaleup(sub)
+    from .report.commands import add_parser as add_report
+
+    add_report(sub)
     ana = sub.add_parser("analyze", help="sensitivity indices (SALib) of a finished sweep, with tables and figures")
     ana.add_argument("results", metavar="RESULTS_DIR", help="directory written by scoresim sweep")
     ana.add_argument("--out", metavar="DIR", help="directory to create (must not exist); default RESULTS_DIR/analysis")
@@ -141,9 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "params":
-            return cmd_params(args.markdown)
+            return cmd_params(args.markdown, args.planner)
         if args.command == "validate":
-            scenario = load_scenario(args.config, args.overrides)
+            scenario = _load_any(args.config, args.overrides)
             print(json.dumps(scenario.model_dump(mode="json"), indent=2))
             print(f"{args.config}: valid", file=sys.stderr)
             return 0
@@ -153,6 +161,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "calibrate":
             from .calibration.commands import cmd_calibrate
             return cmd_calibrate(args, _command(argv))
+        if args.command == "report":
+            from .report.commands import cmd_report
+            return cmd_report(args, _command(argv))
+        if args.command == "scaleup":
+            from .scaleup.commands import cmd_scaleup
+            return cmd_scaleup(args, _command(argv))
         if args.command == "analyze":
             from .experiments.commands import cmd_analyze
             return cmd_analyze(args, _command(argv))
@@ -169,8 +183,13 @@ def _command(argv: list[str] | None) -> str:
     return " ".join(["scoresim"] + (argv if argv is not None else sys.argv[1:]))
 
 
-def cmd_params(markdown: bool) -> int:
-    rows = describe_parameters()
+def cmd_params(markdown: bool, planner: bool = False) -> int:
+    if planner:
+        from .scaleup.params import PLANNER_SECTIONS, PlanConfig
+
+        rows = [r for r in describe_parameters(PlanConfig) if r["path"].split(".")[0] in PLANNER_SECTIONS]
+    else:
+        rows = describe_parameters()
     if markdown:
         print("| parameter | unit | default | range | source | meaning |")
         print("|---|---|---|---|---|---|")
@@ -197,6 +216,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str] | None) -> int:
         replicates = args.replicates or replicates
         stem = Path(args.from_file).parent.name + "-rerun"
     elif args.config:
+        _refuse_plan(args.config)
         scenario = load_scenario(args.config, args.overrides)
         seed = scenario.run.seed if args.seed is None else args.seed
         replicates = args.replicates or scenario.run.replicates
@@ -220,6 +240,33 @@ def cmd_run(args: argparse.Namespace, argv: list[str] | None) -> int:
     print(f"wrote {out}/dataset.nc" + (f" and {', '.join(figures)}" if figures else "")
           + f" in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _planner_file(path: str) -> bool:
+    """Whether the TOML file at ``path`` is a planner config (unreadable files: no, and the
+    loader reports them)."""
+    from .config import read_toml
+    from .scaleup.commands import is_plan
+
+    try:
+        return is_plan(read_toml(Path(path)))
+    except InputError:
+        return False
+
+
+def _load_any(path: str, overrides: list[str]):
+    """A scenario or, for a file with planner sections, a planner config."""
+    if _planner_file(path):
+        from .scaleup.commands import load_plan
+
+        return load_plan(path, overrides)
+    return load_scenario(path, overrides)
+
+
+def _refuse_plan(path: str) -> None:
+    if _planner_file(path):
+        raise InputError(f"{path}: a planner config (it has budget, capacity or strategy sections); "
+                         f"run it with: scoresim scaleup {path}")
 
 
 def output_directory(requested: str | None, parent: Path, stem: str) -> Path:

@@ -1,0 +1,297 @@
+"""``scoresim scaleup``: load a planner config, run every strategy (or search allocations),
+print the comparison and write a results directory. No planning logic here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .. import io
+from ..config import apply_overrides, read_toml, validate_model
+from ..params import describe_parameters
+from .params import OBJECTIVES, PLANNER_SECTIONS, PlanConfig
+
+FORMAT = "scoresim-scaleup/1"
+COMPARED = ("firms_reached", "workers_reached", "modules_delivered", "trainers_active", "spend_programme",
+            "spend_firms", "spend_sponsors", "spend_total", "accidents_averted", "absence_days_averted",
+            "defect_savings_usd", "energy_savings_usd", "accident_cost_savings_usd", "value_added_gain_usd",
+            "job_years_equivalent", "quits_averted", "cost_per_firm_usd", "programme_cost_per_firm_usd",
+            "cost_per_accident_averted_usd", "cost_recovery", "benefit_cost_ratio", "net_benefit_usd",
+            "payback_months")
+
+
+def add_parser(sub) -> None:
+    from ..cli import _add_executor_options, _pos_int, _seed
+
+    sc = sub.add_parser("scaleup", help="plan a national scale-up: reach, outcomes and costs of rollout "
+                        "strategies under budget and trainer capacity; --optimise searches the allocation")
+    sc.add_argument("config", metavar="CONFIG", help="planner config TOML (for example configs/scaleup_national.toml)")
+    sc.add_argument("--posterior", metavar="FILE", help="posterior draws of the calibrated parameters: "
+                    "replicate r runs with draw r mod draws")
+    sc.add_argument("--replicates", type=_pos_int, help="replicates (default: the config's run.replicates)")
+    sc.add_argument("--seed", type=_seed, help="seed (default: the config's run.seed)")
+    sc.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                    help="override a parameter, for example --set budget.usd_per_year=2e6")
+    sc.add_argument("--optimise", "--optimize", dest="optimise", metavar="OBJECTIVE", choices=OBJECTIVES,
+                    help="search the budget allocation that maximises OBJECTIVE, one of: " + ", ".join(OBJECTIVES))
+    sc.add_argument("--out", metavar="DIR", help="results directory to create (must not exist); "
+                    "default results/<config>-<time>")
+    sc.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    _add_executor_options(sc)
+
+
+def is_plan(data: dict) -> bool:
+    """Whether a parsed TOML config is a planner config (it has a planner section)."""
+    return any(k in data for k in PLANNER_SECTIONS)
+
+
+def load_plan(path: str | Path, overrides: list[str] | None = None) -> PlanConfig:
+    """The validated planner config at ``path`` with ``--set`` overrides applied."""
+    path = Path(path)
+    cfg = validate_model(PlanConfig, read_toml(path, "planner config"), origin=str(path))
+    return apply_overrides(cfg, overrides, origin=str(path)) if overrides else cfg
+
+
+def cmd_scaleup(args: argparse.Namespace, command: str) -> int:
+    from ..cli import output_directory
+    from ..experiments.commands import executor_from_args
+
+    cfg = load_plan(args.config, args.overrides)
+    seed = cfg.run.seed if args.seed is None else args.seed
+    replicates = args.replicates or cfg.run.replicates
+    posterior = _posterior(args.posterior, cfg)
+    stem = Path(args.config).stem + ("-optimise" if args.optimise else "")
+    out = output_directory(args.out, Path("results"), stem)
+    for year, amount in enumerate(cfg.budget.released(cfg.years)):
+        if 0 < amount <= cfg.costs.overhead_usd_per_year:
+            print(f"warning: the budget of year {year + 1} (USD {amount:,.0f}) does not cover the programme's fixed "
+                  f"cost (USD {cfg.costs.overhead_usd_per_year:,.0f} a year): it delivers little or nothing",
+                  file=sys.stderr)
+    started = time.perf_counter()
+    with executor_from_args(args) as executor:
+        if args.optimise:
+            ds, extra = _optimise(cfg, args.optimise, seed, replicates, posterior, executor)
+        else:
+            ds, extra = _strategies(cfg, seed, replicates, posterior, executor), {}
+    _write(cfg, ds, extra, out, command, seed, replicates, posterior, args.no_figures, args.optimise)
+    print(f"wrote {out} in {time.perf_counter() - started:.1f} s; next: scoresim report {out}")
+    return 0
+
+
+def _posterior(path: str | None, cfg: PlanConfig):
+    if not path:
+        return None
+    from ..calibration.posterior import load_posterior
+
+    return load_posterior(path, cfg.scenario())
+
+
+def _progress(total: int, what: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=what, unit="replicate", disable=None, file=sys.stderr, leave=False)
+
+
+def _strategies(cfg: PlanConfig, seed: int, replicates: int, posterior, executor) -> xr.Dataset:
+    from .run import simulate, strategy_allocations, with_periods
+
+    names = list(cfg.strategies)
+    labels = [s.label or n for n, s in cfg.strategies.items()]
+    print(f"{cfg.name}: {cfg.population.n_firms:,} firms, {len(names)} strategies, {replicates} replicate(s), "
+          f"seed {seed}, {cfg.time.months} months, executor {executor.name}")
+    with _progress(replicates, "replicates") as bar:
+        ds = simulate(cfg, strategy_allocations(cfg), names, labels, replicates, seed, executor, posterior,
+                      bar.update)
+    ds = with_periods(ds)
+    print(comparison(ds, posterior is not None))
+    return ds
+
+
+def comparison(ds: xr.Dataset, with_posterior: bool = False) -> str:
+    """The printed comparison: each strategy's totals over the horizon, median [90% interval]."""
+    from .metrics import interval
+    from .run import periods
+
+    _, through = periods(ds)
+    last = through.isel(year=-1)
+    labels = [str(x) for x in ds["strategy_label"].values]
+    width = max(26, *(len(x) + 2 for x in labels))
+    names = {k: k + (f" ({u})" if (u := last[k].attrs.get("units", "")) not in ("", "1") else "") for k in COMPARED}
+    first = max(len(x) for x in names.values()) + 1
+    lines = [f"{'over the horizon':<{first}}" + "".join(f"{x:>{width}}" for x in labels)]
+    for k in COMPARED:
+        st = interval(last[k])
+        cells = [f"{_num(m)} [{_num(lo)}, {_num(hi)}]" for m, lo, hi in
+                 zip(st["median"].values, st["p5"].values, st["p95"].values)]
+        lines.append(f"{names[k]:<{first}}" + "".join(f"{c:>{width}}" for c in cells))
+    lines += [""] + per_year_lines(ds, labels)
+    n = ds.sizes["replicate"]
+    source = "posterior draws and seeds" if with_posterior else "seeds (parameters fixed at their defaults)"
+    lines.append(f"median [90% interval] over {n} replicate(s): {source}. Outcomes are the programme world less "
+                 "its counterfactual, all firms; money outcomes rest on order-of-magnitude prices (docs/scaleup.md).")
+    return "\n".join(lines)
+
+
+PER_YEAR = ("firms_reached", "trainers_active", "spend_total", "accidents_averted", "value_added_gain_usd")
+
+
+def per_year_lines(ds: xr.Dataset, labels: list[str]) -> list[str]:
+    """Medians per year of a few metrics, by strategy (table.csv has every metric with intervals)."""
+    from .run import periods
+
+    per_year, _ = periods(ds)
+    years = [str(y) for y in per_year["year"].values]
+    first = max(len(x) for x in labels) + 4
+    lines = [f"{'per year (median)':<{first}}" + "".join(f"{y:>10}" for y in years)]
+    for k in PER_YEAR:
+        lines.append(k + (f" ({u})" if (u := per_year[k].attrs.get("units", "")) not in ("", "1") else ""))
+        med = per_year[k].median("replicate").transpose("strategy", "year")
+        for label, row in zip(labels, med.values):
+            lines.append(f"  {label:<{first - 2}}" + "".join(f"{_num(v):>10}" for v in row))
+    return lines
+
+
+def _num(x: float) -> str:
+    if not np.isfinite(x):
+        return "n/a"
+    a = abs(x)
+    if a >= 1e9:
+        return f"{x / 1e9:.2f}B"
+    if a >= 1e6:
+        return f"{x / 1e6:.2f}M"
+    if a >= 1e4:
+        return f"{x / 1e3:.0f}k"
+    if a >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.2f}" if a < 10 else f"{x:.1f}"
+
+
+def _optimise(cfg: PlanConfig, objective: str, seed: int, replicates: int, posterior, executor):
+    from .figures import frontier as frontier_figure
+    from .optimise import search
+    from .plan import Allocation
+    from .run import simulate, with_periods
+
+    opt = cfg.optimise
+    draw = posterior.draw(0) if posterior else None
+    print(f"{cfg.name}: searching the allocation that maximises {objective} at budget levels "
+          f"{', '.join(f'{v:.0%}' for v in opt.budget_levels)} on a {opt.sample_fraction:.0%} sample of firms "
+          f"({opt.seeds} seed(s), differential evolution: population {opt.popsize} x dimensions, "
+          f"{opt.maxiter} generations), executor {executor.name}")
+    results = []
+    for level in opt.budget_levels:
+        t0 = time.perf_counter()
+        res = search(cfg, objective, seed, executor.imap, level, draw)
+        results.append(res)
+        print(f"  budget {level:.0%}: {len(res.evaluations)} candidates in {time.perf_counter() - t0:.0f} s; "
+              f"best: {res.best.describe()}; sample estimate {_num(res.estimate)}")
+    allocs = [r.best for r in results] + [Allocation({n: 1.0}) for n in cfg.strategies]
+    names = [f"best@{r.level:.0%}" for r in results] + list(cfg.strategies)
+    labels = [f"best at {r.level:.0%} budget" for r in results] + [s.label or n for n, s in cfg.strategies.items()]
+    print(f"verifying on the full population: {len(allocs)} allocations x {replicates} replicate(s)")
+    with _progress(replicates, "replicates") as bar:
+        ds = simulate(cfg, allocs, names, labels, replicates, seed, executor, posterior, bar.update)
+    ds = with_periods(ds)
+    points = frontier_points(ds, results, objective)
+    print(comparison(ds, posterior is not None))
+    text = optimise_text(points, results, objective)
+    print(text)
+    search_rows = [{"level": r.level, "allocation": a.describe(), **{f"weight_{k}": v for k, v in a.weights.items()},
+                    "modules_funded": a.modules_funded, "target_sectors": "+".join(a.target_sectors or []),
+                    "estimate": v} for r in results for a, v in r.evaluations]
+    return ds, {"points": points, "text": text, "search": pd.DataFrame(search_rows),
+                "allocation": allocation_table(results[-1].best), "figure": frontier_figure}
+
+
+def frontier_points(ds: xr.Dataset, results, objective: str) -> pd.DataFrame:
+    """Each verified allocation's spending and objective (median, 90% interval) and, for the
+    searched points, the sample's estimate and its relative error against the full runs."""
+    from .metrics import interval
+    from .run import periods
+
+    _, through = periods(ds)
+    last = through.isel(year=-1)
+    estimates = {f"best@{r.level:.0%}": r.estimate for r in results}
+    rows = []
+    for i, name in enumerate(ds["strategy"].values):
+        o, s = interval(last[objective].isel(strategy=i)), interval(last["spend_total"].isel(strategy=i))
+        est = estimates.get(str(name), np.nan)
+        med = float(o["median"])
+        rows.append({"name": str(name), "kind": "frontier" if str(name) in estimates else "strategy",
+                     "allocation": str(ds["allocation"].values[i]),
+                     "objective_median": med, "objective_p5": float(o["p5"]), "objective_p95": float(o["p95"]),
+                     "spend_median": float(s["median"]), "spend_p5": float(s["p5"]), "spend_p95": float(s["p95"]),
+                     "sample_estimate": est,
+                     "sample_error": (est - med) / abs(med) if np.isfinite(est) and med != 0 else np.nan})
+    return pd.DataFrame(rows)
+
+
+def allocation_table(best) -> pd.DataFrame:
+    rows = [{"item": f"weight.{k}", "value": v} for k, v in best.weights.items()]
+    rows += [{"item": "modules_funded", "value": best.modules_funded},
+             {"item": "target_sectors", "value": "+".join(best.target_sectors or [])},
+             {"item": "budget_level", "value": best.budget_level}]
+    return pd.DataFrame(rows)
+
+
+def optimise_text(points: pd.DataFrame, results, objective: str) -> str:
+    lines = [f"Best allocation for {objective} (verified on the full population; median [90% interval]):"]
+    for _, r in points.iterrows():
+        rel = f" ({r['sample_error']:+.0%})" if np.isfinite(r["sample_error"]) else ""
+        err = f"; sample estimate {_num(r['sample_estimate'])}{rel}" if np.isfinite(r["sample_estimate"]) else ""
+        lines.append(f"  {r['name']:<14} {objective} {_num(r['objective_median'])} [{_num(r['objective_p5'])}, "
+                     f"{_num(r['objective_p95'])}], spending {_num(r['spend_median'])}: {r['allocation']}{err}")
+    best = points[points["kind"] == "frontier"].iloc[-1]
+    alone = points[points["kind"] == "strategy"].sort_values("objective_median").iloc[-1]
+    lines.append(f"At the full budget the search's allocation gives {_num(best['objective_median'])}; the best "
+                 f"single strategy ({alone['name']}) gives {_num(alone['objective_median'])}.")
+    return "\n".join(lines)
+
+
+def _write(cfg: PlanConfig, ds: xr.Dataset, extra: dict, out: Path, command: str, seed: int, replicates: int,
+           posterior, no_figures: bool, objective: str | None) -> None:
+    from . import figures, metrics
+    from .run import periods
+
+    prov = io.provenance(cfg, command.split())
+    ds.attrs.update(prov)
+    per_year, through = periods(ds)
+    tab = metrics.table(per_year, through)
+    manifest = {"format": FORMAT, "kind": "scaleup", "mode": "optimise" if objective else "strategies",
+                "status": "complete", "name": cfg.name, "command": command, "git_commit": prov["git_commit"],
+                "versions": json.loads(prov["versions"]), "created_utc": prov["created_utc"], "seed": seed,
+                "replicates": replicates, "strategies": [str(s) for s in ds["strategy"].values],
+                "objective": objective}
+    if posterior is not None:
+        manifest["posterior"] = {"file": posterior.origin, "sha256": posterior.digest, "draws": posterior.n}
+    with io.new_run_directory(out) as tmp:
+        io.write_dataset(ds, tmp / "scaleup.nc")
+        tab.to_csv(tmp / "table.csv", index=False)
+        (tmp / "table.txt").write_text(comparison(ds, posterior is not None) + "\n")
+        (tmp / "config.json").write_text(json.dumps(cfg.model_dump(mode="json"), indent=2))
+        rows = [{"path": r["path"], "value": r["default"], "unit": r["unit"], "range": r["range"],
+                 "source": r["source"], "doc": r["doc"]} for r in describe_parameters(type(cfg), instance=cfg)]
+        (tmp / "assumptions.json").write_text(json.dumps(rows, indent=2))
+        if objective:
+            extra["points"].to_csv(tmp / "frontier.csv", index=False)
+            extra["allocation"].to_csv(tmp / "allocation.csv", index=False)
+            extra["search"].to_csv(tmp / "search.csv", index=False)
+            (tmp / "optimise.txt").write_text(extra["text"] + "\n")
+        if not no_figures:
+            figures.save_figures(ds, through, tmp)
+            if objective:
+                fig = extra["figure"](extra["points"], objective)
+                fig.savefig(tmp / "frontier.png", dpi=110)
+                import matplotlib.pyplot as plt
+                plt.close(fig)
+        io.write_json(tmp / "manifest.json", manifest)
+
+
+__all__ = ["add_parser", "cmd_scaleup", "load_plan", "is_plan", "comparison", "FORMAT"]
