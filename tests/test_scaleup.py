@@ -77,9 +77,9 @@ def population(cfg: PlanConfig, seed: int):
     return _POPULATIONS[seed]
 
 
-def plan_of(cfg: PlanConfig, seed: int = 1, weights=None, **kw):
+def plan_of(cfg: PlanConfig, seed: int = 1, weights=None, scale: float = 1.0, **kw):
     firms, buyers, draws = population(cfg, seed)
-    return build_plan(cfg, firms, buyers, draws, Allocation(weights or {"open": 1.0}, **kw))
+    return build_plan(cfg, firms, buyers, draws, Allocation(weights or {"open": 1.0}, **kw), scale)
 
 
 STRATEGIES = ["open", "buyer_led", "sector", "osh_first"]
@@ -88,12 +88,14 @@ weights = st.dictionaries(st.sampled_from(STRATEGIES), st.floats(0.05, 1.0), min
 
 
 # ---------------------------------------------------------------------- limits
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(budget=budgets, w=weights, seed=st.integers(1, 3), carry=st.booleans(),
-       new_share=st.floats(0.0, 1.0), funded=st.one_of(st.none(), st.integers(1, 5)))
-def test_capacity_and_budget_are_never_exceeded(budget, w, seed, carry, new_share, funded):
-    cfg = small_plan(budget__usd_per_year=budget, budget__carry_over=carry, capacity__new_firm_share=new_share)
-    plan = plan_of(cfg, seed, w, modules_funded=funded)
+       new_share=st.floats(0.0, 1.0), funded=st.one_of(st.none(), st.integers(1, 5)),
+       tot=st.floats(0.0, 2e4), scale=st.sampled_from([1.0, 0.5, 0.1]), level=st.floats(0.1, 1.0))
+def test_capacity_and_budget_are_never_exceeded(budget, w, seed, carry, new_share, funded, tot, scale, level):
+    cfg = small_plan(budget__usd_per_year=budget, budget__carry_over=carry, capacity__new_firm_share=new_share,
+                     costs__tot_usd_per_trainee=tot)
+    plan = plan_of(cfg, seed, w, scale, modules_funded=funded, budget_level=level)
     s = plan.series
     assert (s["modules_delivered"] <= s["capacity_modules"]).all()
     assert (s["firms_reached"] <= s["capacity_new"]).all()
@@ -112,7 +114,7 @@ def test_capacity_and_budget_are_never_exceeded(budget, w, seed, carry, new_shar
     assert s["firms_reached"].sum() == plan.schedule.n
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(budget=budgets, factor=st.floats(1.0, 5.0), w=weights, seed=st.integers(1, 4), carry=st.booleans(),
        new_share=st.floats(0.0, 1.0), funded=st.one_of(st.none(), st.integers(1, 5)),
        wanted=st.floats(1.0, 5.0), peers=st.floats(0.0, 20.0))
@@ -361,3 +363,48 @@ def test_validate_accepts_a_planner_config_and_run_refuses_it(capsys, work):
     code, out, err = call(["validate", str(path)], capsys)
     assert code == 0 and '"strategies"' in out and "valid" in err
     assert_input_error(["run", str(path)], capsys, work, "a planner config", "scoresim scaleup")
+
+
+def test_outcomes_equal_the_stacked_worlds_of_the_model():
+    """The planner runs each world alone; a stacked run of both worlds on the same schedule gives
+    the same accidents averted and value-added gain, month by month."""
+    from scoresim.model import WORLDS
+    from scoresim.scaleup.simulate import replicate_seed
+
+    cfg = small_plan(budget__usd_per_year=6e5)
+    seed = replicate_seed(9, 0)
+    (series,) = run_replicate(cfg.model_dump_json(), [{"weights": {"buyer_led": 1.0}}], seed)
+    firms, buyers, draws = (lambda m: (m.firms, m.buyers, UptakeDraws.draw(m.firms.n, generator(seed, "uptake"))))(
+        ScoreModel(model_scenario(cfg), seed=seed, worlds=("counterfactual",)))
+    plan = build_plan(cfg, firms, buyers, draws, Allocation({"buyer_led": 1.0}))
+    both = ScoreModel(model_scenario(cfg), seed=seed, worlds=WORLDS, schedule=plan.schedule)
+    averted = []
+    for _ in range(cfg.time.months):
+        both.step()
+        averted.append(both.last["accidents"][1].sum() - both.last["accidents"][0].sum())
+    assert plan.schedule.n > 0
+    np.testing.assert_array_equal(np.array(averted), series["accidents_averted"])
+
+
+def test_results_do_not_depend_on_the_executor():
+    from scoresim.experiments.executors import ProcessExecutor
+
+    cfg = small_plan()
+    allocs = [Allocation({"osh_first": 1.0}), Allocation({"open": 0.5, "sector": 0.5}, modules_funded=2)]
+    args = (cfg, allocs, ["a", "b"], ["a", "b"], 3, 11)
+    serial = simulate(*args, SerialExecutor())
+    with ProcessExecutor(2) as ex:
+        parallel = simulate(*args, ex)
+    xr.testing.assert_identical(serial, parallel)
+
+
+def test_posterior_draws_vary_by_replicate(capsys, work, plan_file):
+    code, out, err = call(["scaleup", str(plan_file), "--out", "post", "--serial", "--replicates", "3", "--no-figures",
+                           "--posterior", str(ROOT / "configs" / "calibrated" / "phase1.nc")], capsys)
+    assert code == 0, err
+    assert "posterior draws and seeds" in out
+    with xr.open_dataset(work / "post" / "scaleup.nc", engine="h5netcdf") as ds:
+        assert list(ds["posterior_draw"].values) == [0, 1, 2]
+        assert ds.attrs["posterior_sha256"]
+    manifest = json.loads((work / "post" / "manifest.json").read_text())
+    assert manifest["posterior"]["draws"] == 300

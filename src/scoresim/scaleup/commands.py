@@ -24,7 +24,7 @@ COMPARED = ("firms_reached", "workers_reached", "modules_delivered", "trainers_a
             "defect_savings_usd", "energy_savings_usd", "accident_cost_savings_usd", "value_added_gain_usd",
             "job_years_equivalent", "quits_averted", "cost_per_firm_usd", "programme_cost_per_firm_usd",
             "cost_per_accident_averted_usd", "cost_recovery", "benefit_cost_ratio", "net_benefit_usd",
-            "payback_months")
+            "payback_months", "budget_committed_share", "capacity_used_share")
 
 
 def add_parser(sub) -> None:

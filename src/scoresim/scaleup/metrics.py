@@ -31,9 +31,11 @@ DERIVED: dict[str, tuple[str, str]] = {
     "benefit_cost_ratio": ("1", "discounted benefits / discounted spending"),
     "net_benefit_usd": ("USD", "net present value: discounted benefits less discounted spending"),
     "payback_months": ("months", "months until cumulative benefits pass cumulative spending (NaN: not within the horizon)"),
+    "budget_committed_share": ("1", "share of the budget released that the programme committed (1: the budget binds)"),
+    "capacity_used_share": ("1", "share of the trainers' capacity used (1: trainers bind)"),
 }
 RATIOS = ("cost_per_firm_usd", "programme_cost_per_firm_usd", "cost_per_accident_averted_usd", "cost_recovery",
-          "benefit_cost_ratio", "net_benefit_usd", "payback_months")
+          "benefit_cost_ratio", "net_benefit_usd", "payback_months", "budget_committed_share", "capacity_used_share")
 
 
 def assemble(results: list[list[dict[str, np.ndarray]]], names: list[str], labels: list[str],
@@ -87,6 +89,8 @@ def cumulative(ds: xr.Dataset, rate: float) -> xr.Dataset:
         out["cost_per_accident_averted_usd"] = _ratio(out["spend_total"], out["accidents_averted"])
         out["cost_recovery"] = _ratio(out["spend_firms"] + out["spend_sponsors"], out["spend_total"])
         out["benefit_cost_ratio"] = _ratio(pv_b, pv_c)
+        out["budget_committed_share"] = _ratio(out["committed"], out["budget_released"])
+        out["capacity_used_share"] = _ratio(out["modules_delivered"], out["capacity_modules"])
     out["net_benefit_usd"] = pv_b - pv_c
     out["payback_months"] = _payback(monthly, year, years)
     for k in RATIOS:

@@ -8,8 +8,8 @@ Each month, in this order:
    fixed cost for the months it operates that year.
 2. **Trainers.** Active trainers leave at the monthly attrition rate; trainees who started
    ``tot_lag_months`` ago join, the certified share of them. The programme trains new trainers
-   (paid from the budget, within course places) to reach the number its budget can keep busy,
-   capped by the posts of its institutions. Trainers are an expected-value pool, not agents.
+   (paid from the budget, within course places) to fill the trainer posts of its institutions.
+   Trainers are an expected-value pool, not agents.
 3. **Capacity.** Firm-modules that may start this month: active trainers x
    ``modules_per_trainer_year`` / 12 (fractions carried to the next month).
 4. **Applications.** Each eligible firm not yet applied accumulates an application hazard
@@ -123,6 +123,7 @@ class _Channel:
     weight: float
     targeted: np.ndarray       # (F,) bool
     funded: int
+
 
 
 def pressure(firms: Firms, buyers: Buyers) -> np.ndarray:
@@ -279,21 +280,17 @@ class _Planner:
         return n
 
     def _intake(self, t: int, posts: float) -> int:
-        """Trainees to start this month: enough to reach the trainers the year's budget can
-        keep busy (within posts), within course places and the money left."""
+        """Trainees to start this month: enough to fill the institutions' trainer posts (counting
+        the certified share of those in training), within course places and the money left."""
         c, cap = self.cfg, self.cfg.capacity
-        y = min(t // 12, len(self.budget) - 1)
-        per_module = c.costs.variable_usd * (1.0 - sum(ch.weight * ch.s.firm_share for ch in self.channels))
-        money = self.budget[y] / self.scale - c.costs.overhead_usd_per_year if self.scale > 0 else 0.0
-        busy = money / per_module / cap.modules_per_trainer_year if per_module > 0 and cap.modules_per_trainer_year > 0 \
-            else 0.0
         pipeline = self.arrivals[t + 1: t + cap.tot_lag_months + 1].sum()
-        gap = min(posts, max(busy, 0.0)) - self.active - pipeline
+        gap = posts - self.active - pipeline
         if gap <= 0 or cap.certification == 0:
             return 0
         places = int(np.floor((t + 1) * cap.tot_intake_max_per_year / 12) - np.floor(t * cap.tot_intake_max_per_year / 12))
         unit = c.costs.tot_usd_per_trainee * self.scale
-        affordable = int(np.floor(self._free() / unit + 1e-9)) if unit > 0 else places
+        free = self._free()
+        affordable = places if unit <= 0 or free >= places * unit else int(np.floor(free / unit + 1e-9))
         n = max(min(int(np.ceil(gap / cap.certification - 1e-9)), places, affordable), 0)
         self.committed_fixed += n * unit
         self.series["committed"][t] += n * unit
@@ -354,7 +351,8 @@ class _Planner:
         v = self.cfg.costs.variable_usd
         cost = n_mod * v * (1.0 - ch.s.firm_share - share_s)
         r0, f0, p0 = self.base
-        money = ch.weight * ((self.released - r0) - (self.committed_fixed - f0)) - (self.committed_pkg[k] - p0[k])
+        share = ch.weight * ((self.released - r0) - (self.committed_fixed - f0)) - (self.committed_pkg[k] - p0[k])
+        money = min(share, self._free())   # trainers trained since may have left another strategy short
         n = int(np.searchsorted(np.cumsum(cost), money + 1e-6, side="right"))
         if n == 0:
             return 0
