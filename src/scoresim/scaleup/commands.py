@@ -174,9 +174,9 @@ def _num(x: float) -> str:
 
 
 def _optimise(cfg: PlanConfig, objective: str, seed: int, replicates: int, posterior, executor):
+    from . import frontier
     from .figures import frontier as frontier_figure
     from .optimise import search
-    from .plan import Allocation
     from .run import simulate, with_periods
 
     opt = cfg.optimise
@@ -192,67 +192,22 @@ def _optimise(cfg: PlanConfig, objective: str, seed: int, replicates: int, poste
         results.append(res)
         print(f"  budget {level:.0%}: {len(res.evaluations)} candidates in {time.perf_counter() - t0:.0f} s; "
               f"best: {res.best.describe()}; sample estimate {_num(res.estimate)}")
-    allocs = [r.best for r in results] + [Allocation({n: 1.0}) for n in cfg.strategies]
-    names = [f"best@{r.level:.0%}" for r in results] + list(cfg.strategies)
-    labels = [f"best at {r.level:.0%} budget" for r in results] + [s.label or n for n, s in cfg.strategies.items()]
-    print(f"verifying on the full population: {len(allocs)} allocations x {replicates} replicate(s)")
+    cands = frontier.candidates(cfg, results)
+    print(f"verifying on the full population: {len(cands)} allocations x {replicates} replicate(s)")
     with _progress(replicates, "replicates") as bar:
-        ds = simulate(cfg, allocs, names, labels, replicates, seed, executor, posterior, bar.update)
+        ds = simulate(cfg, [c.allocation for c in cands], [c.name for c in cands], [c.label for c in cands],
+                      replicates, seed, executor, posterior, bar.update)
     ds = with_periods(ds)
-    points = frontier_points(ds, results, objective)
+    points = frontier.points(ds, cands, objective)
+    chosen = frontier.best(points, cands)
     print(comparison(ds, posterior is not None))
-    text = optimise_text(points, results, objective)
+    text = frontier.text(points, chosen, objective, _num)
     print(text)
     search_rows = [{"level": r.level, "allocation": a.describe(), **{f"weight_{k}": v for k, v in a.weights.items()},
                     "modules_funded": a.modules_funded, "target_sectors": "+".join(a.target_sectors or []),
                     "estimate": v} for r in results for a, v in r.evaluations]
     return ds, {"points": points, "text": text, "search": pd.DataFrame(search_rows),
-                "allocation": allocation_table(results[-1].best), "figure": frontier_figure}
-
-
-def frontier_points(ds: xr.Dataset, results, objective: str) -> pd.DataFrame:
-    """Each verified allocation's spending and objective (median, 90% interval) and, for the
-    searched points, the sample's estimate and its relative error against the full runs."""
-    from .metrics import interval
-    from .run import periods
-
-    _, through = periods(ds)
-    last = through.isel(year=-1)
-    estimates = {f"best@{r.level:.0%}": r.estimate for r in results}
-    rows = []
-    for i, name in enumerate(ds["strategy"].values):
-        o, s = interval(last[objective].isel(strategy=i)), interval(last["spend_total"].isel(strategy=i))
-        est = estimates.get(str(name), np.nan)
-        med = float(o["median"])
-        rows.append({"name": str(name), "kind": "frontier" if str(name) in estimates else "strategy",
-                     "allocation": str(ds["allocation"].values[i]),
-                     "objective_median": med, "objective_p5": float(o["p5"]), "objective_p95": float(o["p95"]),
-                     "spend_median": float(s["median"]), "spend_p5": float(s["p5"]), "spend_p95": float(s["p95"]),
-                     "sample_estimate": est,
-                     "sample_error": (est - med) / abs(med) if np.isfinite(est) and med != 0 else np.nan})
-    return pd.DataFrame(rows)
-
-
-def allocation_table(best) -> pd.DataFrame:
-    rows = [{"item": f"weight.{k}", "value": v} for k, v in best.weights.items()]
-    rows += [{"item": "modules_funded", "value": best.modules_funded},
-             {"item": "target_sectors", "value": "+".join(best.target_sectors or [])},
-             {"item": "budget_level", "value": best.budget_level}]
-    return pd.DataFrame(rows)
-
-
-def optimise_text(points: pd.DataFrame, results, objective: str) -> str:
-    lines = [f"Best allocation for {objective} (verified on the full population; median [90% interval]):"]
-    for _, r in points.iterrows():
-        rel = f" ({r['sample_error']:+.0%})" if np.isfinite(r["sample_error"]) else ""
-        err = f"; sample estimate {_num(r['sample_estimate'])}{rel}" if np.isfinite(r["sample_estimate"]) else ""
-        lines.append(f"  {r['name']:<14} {objective} {_num(r['objective_median'])} [{_num(r['objective_p5'])}, "
-                     f"{_num(r['objective_p95'])}], spending {_num(r['spend_median'])}: {r['allocation']}{err}")
-    best = points[points["kind"] == "frontier"].iloc[-1]
-    alone = points[points["kind"] == "strategy"].sort_values("objective_median").iloc[-1]
-    lines.append(f"At the full budget the search's allocation gives {_num(best['objective_median'])}; the best "
-                 f"single strategy ({alone['name']}) gives {_num(alone['objective_median'])}.")
-    return "\n".join(lines)
+                "allocation": frontier.allocation_table(chosen), "figure": frontier_figure}
 
 
 def _write(cfg: PlanConfig, ds: xr.Dataset, extra: dict, out: Path, command: str, seed: int, replicates: int,

@@ -94,18 +94,26 @@ def cost_per_outcome(through: xr.Dataset):
 
 
 def frontier(points: pd.DataFrame, objective: str):
-    """Cost-outcome frontier: the best allocation found at each budget level, verified in full
-    runs (median and 90% interval of spending and of the objective), beside each strategy alone."""
+    """Cost-outcome frontier: the best verified allocation of each budget level (line), the other
+    verified candidates and each strategy alone, with medians and 90% intervals of spending and
+    of the objective over replicates."""
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for kind, marker in (("frontier", "o-"), ("strategy", "s")):
-        sub = points[points["kind"] == kind]
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    styles = (("frontier", "o-", "C0", "frontier: best verified allocation"), ("candidate", "o", "C7", "other candidates"),
+              ("strategy", "s", "C1", "one strategy alone"))
+    for kind, marker, color, label in styles:
+        if kind == "frontier":
+            sub = points[points["frontier"]].sort_values("spend_median")
+        elif kind == "candidate":
+            sub = points[(points["kind"] == "candidate") & ~points["frontier"]]
+        else:
+            sub = points[(points["kind"] == "strategy") & ~points["frontier"]]
         if sub.empty:
             continue
         x, y = sub["spend_median"].values, sub["objective_median"].values
         ax.errorbar(x, y, xerr=[x - sub["spend_p5"].values, sub["spend_p95"].values - x],
                     yerr=[y - sub["objective_p5"].values, sub["objective_p95"].values - y],
-                    fmt=marker, capsize=3, label="best allocation found" if kind == "frontier" else "one strategy")
+                    fmt=marker, color=color, capsize=3, label=label, alpha=1.0 if kind == "frontier" else 0.7)
         for _, row in sub.iterrows():
             ax.annotate(row["name"], (row["spend_median"], row["objective_median"]), fontsize=7,
                         xytext=(4, 4), textcoords="offset points")

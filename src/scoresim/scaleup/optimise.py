@@ -96,6 +96,15 @@ class SearchResult:
     estimate: float                      # the sample's estimate of the objective (full-population units)
     evaluations: list[tuple[Allocation, float]] = field(default_factory=list)
 
+    def top(self, k: int) -> list[tuple[Allocation, float]]:
+        """The ``k`` distinct allocations with the highest estimates, best first."""
+        best: dict[str, tuple[Allocation, float]] = {}
+        for a, v in self.evaluations:
+            key = a.describe()
+            if key not in best or v > best[key][1]:
+                best[key] = (a, v)
+        return sorted(best.values(), key=lambda av: -av[1])[:k]
+
 
 def search(cfg: PlanConfig, objective: str, seed: int, imap: Callable, level: float,
            draw: dict[str, float] | None = None) -> SearchResult:

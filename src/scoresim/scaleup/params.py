@@ -199,6 +199,8 @@ class OptimiseParams(Section):
     seeds: int = P(1, "seeds", 1, 100, doc="seeds averaged per evaluation in the search")
     popsize: int = P(3, "x dimensions", 2, 100, doc="differential evolution population multiplier")
     maxiter: int = P(4, "generations", 1, 1000, doc="differential evolution generations")
+    verify_top: int = P(2, "allocations", 1, 20, doc="best distinct candidates of each budget level run on the "
+                                                     "full population; the best of them is the frontier point")
 
     @model_validator(mode="after")
     def _check(self) -> "OptimiseParams":
