@@ -10,19 +10,14 @@ unless SCORESIM_REQUIRE_BROWSER is set (as in CI), when a missing browser fails 
 
 from __future__ import annotations
 
-import argparse
 import base64
-import contextlib
-import functools
 import hashlib
-import io
 import json
 import os
 import re
 import shutil
 import struct
 import subprocess
-import sys
 import zlib
 from html.parser import HTMLParser
 from pathlib import Path
@@ -31,27 +26,14 @@ import numpy as np
 import pytest
 import xarray as xr
 from conftest import tree
+from test_experiments import SMALL_BASE as BASE  # the same small scenario as the sweep tests
 
-from scoresim.cli import build_parser, main
-from scoresim.config import InputError, scenario_from_json
+from scoresim.cli import main
+from scoresim.config import scenario_from_json
 from scoresim.params import describe_parameters
 from scoresim.report import build_report
-from scoresim.report.commands import add_parser, cmd_report
 from scoresim.report.html import Section, page
 
-BASE = """
-name = "small"
-[population]
-n_firms = 24
-workers_mean = 40.0
-[time]
-start = "2008-01"
-months = 30
-[programme]
-participants = 16
-enrol_start = "2008-07"
-enrol_end = "2008-12"
-"""
 SPEC = """
 name = "score_small"
 base = "base.toml"
@@ -97,29 +79,12 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 
 # --------------------------------------------------------------------------- the command
 
-@functools.cache
-def _wired() -> bool:
-    """Whether ``scoresim report`` is part of the main command yet."""
-    with contextlib.redirect_stderr(io.StringIO()):
-        try:
-            build_parser().parse_args(["report", "."])
-        except SystemExit:
-            return False
-    return True
-
-
 def scoresim_report(argv: list[str]) -> int:
-    """``scoresim report ...`` through ``scoresim.cli.main`` (or, before it is wired in, through
-    the same parser and error handling)."""
-    if _wired():
-        return main(["report", *argv])
-    parser = argparse.ArgumentParser(prog="scoresim")
-    add_parser(parser.add_subparsers(dest="command", required=True))
+    """``scoresim report ...`` through the command line entry point."""
     try:
-        return cmd_report(parser.parse_args(["report", *argv]), " ".join(["scoresim", "report", *argv]))
-    except InputError as err:
-        print(f"scoresim: error: {err}", file=sys.stderr)
-        return 2
+        return main(["report", *argv])
+    except SystemExit as exc:   # argparse's own usage errors
+        return int(exc.code)
 
 
 def report(argv: list[str], capsys) -> tuple[int, str, str]:

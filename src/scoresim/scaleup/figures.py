@@ -22,6 +22,13 @@ def _plt():
     return plt
 
 
+def _eng(axis) -> None:
+    """Tick labels with k, M, G rather than an offset exponent."""
+    from matplotlib.ticker import EngFormatter
+
+    axis.set_major_formatter(EngFormatter(sep=""))
+
+
 def _labels(ds: xr.Dataset) -> list[str]:
     return [str(x) for x in ds["strategy_label"].values]
 
@@ -75,6 +82,7 @@ def _points(through: xr.Dataset, panels, title: str):
         ax.errorbar(med, y, xerr=[np.maximum(med - lo, 0), np.maximum(hi - med, 0)], fmt="o", capsize=3)
         ax.set_yticks(y, labels, fontsize=8)
         ax.set_title(name, fontsize=9)
+        _eng(ax.xaxis)
         ax.invert_yaxis()
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
@@ -119,6 +127,8 @@ def frontier(points: pd.DataFrame, objective: str):
                         xytext=(4, 4), textcoords="offset points")
     ax.set_xlabel("spending, all payers (USD)")
     ax.set_ylabel(objective.replace("_", " "))
+    _eng(ax.xaxis)
+    _eng(ax.yaxis)
     ax.set_title("Cost-outcome frontier (median, 90% interval over replicates)")
     ax.legend(fontsize=8)
     fig.tight_layout()
