@@ -123,7 +123,7 @@ def comparison(ds: xr.Dataset, with_posterior: bool = False) -> str:
     last = through.isel(year=-1)
     labels = [str(x) for x in ds["strategy_label"].values]
     width = max(26, *(len(x) + 2 for x in labels))
-    names = {k: k + (f" ({u})" if (u := last[k].attrs.get("units", "")) not in ("", "1") else "") for k in COMPARED}
+    names = {k: _with_units(k, last[k]) for k in COMPARED}
     first = max(len(x) for x in names.values()) + 1
     lines = [f"{'over the horizon':<{first}}" + "".join(f"{x:>{width}}" for x in labels)]
     for k in COMPARED:
@@ -151,11 +151,17 @@ def per_year_lines(ds: xr.Dataset, labels: list[str]) -> list[str]:
     first = max(len(x) for x in labels) + 4
     lines = [f"{'per year (median)':<{first}}" + "".join(f"{y:>10}" for y in years)]
     for k in PER_YEAR:
-        lines.append(k + (f" ({u})" if (u := per_year[k].attrs.get("units", "")) not in ("", "1") else ""))
+        lines.append(_with_units(k, per_year[k]))
         med = per_year[k].median("replicate").transpose("strategy", "year")
         for label, row in zip(labels, med.values):
             lines.append(f"  {label:<{first - 2}}" + "".join(f"{_num(v):>10}" for v in row))
     return lines
+
+
+def _with_units(name: str, da: xr.DataArray) -> str:
+    """'name (units)', or the name alone for dimensionless metrics."""
+    units = da.attrs.get("units", "")
+    return f"{name} ({units})" if units not in ("", "1") else name
 
 
 def _num(x: float) -> str:

@@ -53,14 +53,23 @@ def assemble(results: list[list[dict[str, np.ndarray]]], names: list[str], label
                                     "strategy_label": ("strategy", labels)})
 
 
-def _flows(ds: xr.Dataset) -> list[str]:
-    return [k for k in (*SERIES, *OUTCOMES) if k not in STOCKS]
+FLOWS = tuple(k for k in (*SERIES, *OUTCOMES) if k not in STOCKS)   # summed over months
+
+
+def benefit(x):
+    """Benefits (USD) of a Dataset or a dict of monthly arrays: value-added gain plus accident costs saved."""
+    return x["value_added_gain_usd"] + x["accident_cost_savings_usd"]
+
+
+def spending(x):
+    """Spending of every payer (USD) of a Dataset or a dict of monthly arrays."""
+    return sum(x[k] for k in SPEND)
 
 
 def yearly(ds: xr.Dataset) -> xr.Dataset:
     """Per calendar year: flows summed, stocks at the year's last month, plus derived totals."""
     year = ds["time"].dt.year
-    flows = ds[_flows(ds)].groupby(year).sum("time")
+    flows = ds[list(FLOWS)].groupby(year).sum("time")
     stocks = ds[list(STOCKS)].groupby(year).last("time")
     out = xr.merge([flows, stocks])
     for k in out.data_vars:
@@ -72,7 +81,7 @@ def cumulative(ds: xr.Dataset, rate: float) -> xr.Dataset:
     """Through the end of each year: flows summed from the start, stocks at the year's end,
     and the ratios (costs per outcome, benefit-cost ratio, NPV, payback) over that period."""
     year = ds["time"].dt.year
-    monthly = _add_totals(ds[_flows(ds)], ds["wage_usd"])
+    monthly = _add_totals(ds[list(FLOWS)], ds["wage_usd"])
     flows = monthly.cumsum("time").groupby(year).last("time")
     stocks = ds[list(STOCKS)].groupby(year).last("time")
     out = xr.merge([flows, stocks])
@@ -107,8 +116,8 @@ def _add_totals(ds: xr.Dataset, wage: xr.DataArray) -> xr.Dataset:
     """Programme and total spending, benefits and job-years equivalent (per period of ``wage``)."""
     ds = ds.copy()
     ds["spend_programme"] = ds["spend_overhead"] + ds["spend_tot"] + ds["spend_modules"]
-    ds["spend_total"] = ds["spend_programme"] + ds["spend_firms"] + ds["spend_sponsors"]
-    ds["benefit_usd"] = ds["value_added_gain_usd"] + ds["accident_cost_savings_usd"]
+    ds["spend_total"] = spending(ds)
+    ds["benefit_usd"] = benefit(ds)
     ds["job_years_equivalent"] = ds["value_added_gain_usd"] / (12.0 * wage)
     for k in ("spend_programme", "spend_total", "benefit_usd", "job_years_equivalent"):
         ds[k].attrs = {"units": DERIVED[k][0], "long_name": DERIVED[k][1]}
@@ -163,9 +172,7 @@ def objective_value(series: dict[str, np.ndarray], name: str, rate: float) -> fl
     if name != "net_benefit_usd":
         return float(np.sum(series[name]))
     disc = (1.0 + rate) ** (-np.arange(len(series["firms_reached"])) / 12.0)
-    benefit = series["value_added_gain_usd"] + series["accident_cost_savings_usd"]
-    spend = sum(series[k] for k in SPEND)
-    return float(np.sum((benefit - spend) * disc))
+    return float(np.sum((benefit(series) - spending(series)) * disc))
 
 
 __all__ = ["assemble", "yearly", "cumulative", "interval", "table", "objective_value", "DERIVED", "RATIOS",

@@ -37,7 +37,7 @@ use, so plans under different budgets or strategies pair firm by firm.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -83,9 +83,6 @@ class UptakeDraws:
         return cls(rng.exponential(1.0, n), rng.random(n), rng.random((n, 4)), rng.random((n, N_AREAS)),
                    rng.random((n, N_AREAS)))
 
-    def subset(self, idx: np.ndarray) -> "UptakeDraws":
-        return UptakeDraws(self.threshold[idx], self.key[idx], self.extra[idx], self.taste[idx], self.stay[idx])
-
 
 @dataclass
 class Allocation:
@@ -112,7 +109,6 @@ class Plan:
 
     schedule: Schedule
     series: dict[str, np.ndarray]
-    channel: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (P,) strategy index
 
 
 @dataclass
@@ -406,7 +402,7 @@ class _Planner:
                          visits_in_month=spread_visits(prog.visits_per_module, prog.visit_months),
                          firm_share=self.share_firm[idx],
                          sponsor_share=self.share_sponsor[idx])
-        return Plan(sched, self.series, self.channel[idx])
+        return Plan(sched, self.series)
 
 
 __all__ = ["SERIES", "UptakeDraws", "Allocation", "Plan", "build_plan", "pressure", "targeted", "module_order"]

@@ -48,7 +48,7 @@ def model_scenario(cfg: PlanConfig, draw: dict[str, float] | None = None, scale:
 
     values: dict[str, Any] = dict(draw or {})
     values["programme.cost_per_module_usd"] = cfg.costs.variable_usd
-    values["recording.level"] = "group"
+    values["recording.level"] = "group"   # the cheaper recorder to build; _quiet replaces it anyway
     if scale < 1.0:
         values["population.n_firms"] = max(int(round(cfg.population.n_firms * scale)), 1)
         values["buyers.n_buyers"] = max(int(round(cfg.buyers.n_buyers * scale)), len(cfg.population.sectors))
