@@ -462,8 +462,6 @@ def _out_of_range(kind):
         lo, hi = _bounds(_field(path))
         if kind is float:
             below = st.floats(max_value=lo, exclude_max=True, allow_nan=False)
-            if math.isinf(hi):  # unbounded above (inf itself is allowed): only values below are out of range
-                return below.map(lambda v: (path, v))
             above = st.floats(min_value=hi, exclude_min=True, allow_nan=False)
         else:
             below = st.integers(max_value=int(lo) - 1)

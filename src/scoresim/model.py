@@ -218,7 +218,7 @@ class ScoreModel(mesa.Model):
         z = self.streams.normal("defects", (f.n,))
         s.defect_z = z if rho == 0.0 else rho * s.defect_z + np.sqrt(1.0 - rho * rho) * z if t else z
         demand = np.inf
-        if np.isfinite(p.market.outside_demand):
+        if p.market.produce_to_demand:
             demand = self.orders + p.market.outside_demand * self.base_good * np.exp(self.outside_log)
         pr = production.produce(f, s.practice, wo.absent_days, wo.skill, wo.engagement, wo.accidents,
                                 (s.gain_productivity, s.gain_defects, s.gain_energy), self.orders,
@@ -248,12 +248,13 @@ class ScoreModel(mesa.Model):
                                      self.buyers, p.market)
         score = market.attractiveness(pr.defect_rate / f.defect_base, pr.fill_rate, comp,
                                       self.log_rel_price, p.market)
-        score = np.where(s.alive, score, market.EXITED_SCORE)
+        target = market.target_shares(score, self.buyers)
+        if not s.alive.all():  # buyers place no orders with firms that exited
+            target = market.drop_exited(target, s.alive, self.buyers)
         z = self.streams.normal("market", (self.buyers.n,))
         demand = self.buyers.demand * np.exp(p.market.demand_noise * z - 0.5 * p.market.demand_noise**2)
         link, self.outside_log = self._demand_logs(t + 1)
-        s.share, self.orders = market.allocate(share, market.target_shares(score, self.buyers), demand,
-                                               self.buyers, f.n, p.market, link)
+        s.share, self.orders = market.allocate(share, target, demand, self.buyers, f.n, p.market, link)
         return failed
 
     def _exit(self, t: int, pr: production.Production) -> None:

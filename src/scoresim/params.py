@@ -378,10 +378,12 @@ class MarketParams(Section):
     weight_price: float = P(2.0, "per log price", 0.0, 100.0)
     audit_cut: float = P(0.3, "share of orders", 0.0, 1.0, doc="order share cut after a failed audit")
     spot_price: float = P(0.7, "share of price", 0.0, 1.0, doc="price of good output beyond orders")
-    outside_demand: float = P(0.2, "share of baseline good output", 0.0, float("inf"),
+    produce_to_demand: bool = Field(True, description="firms produce what they can sell (orders and "
+                                    "outside_demand); false: at capacity, whatever sells (the model before "
+                                    "demand limited output)")
+    outside_demand: float = P(0.2, "share of baseline good output", 0.0, 10.0,
                               source=ASSUMPTION,
-                              doc="what a firm can sell beyond its buyers' orders each month (at spot_price); "
-                                  "inf: unlimited, so output never waits for orders")
+                              doc="what a firm can sell beyond its buyers' orders each month (at spot_price)")
     hours_adjustment: float = P(0.25, "share of gap/month", 0.01, 1.0,
                                 source=ASSUMPTION + "; labour hoarding: paid hours follow a fall in demand "
                                                     "within a few months",
