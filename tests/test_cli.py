@@ -390,7 +390,7 @@ def test_no_partial_files_after_everything(small_run):
 
 
 def test_default_run_directories_never_collide(tmp_path):
-    from scoresim.cli import fresh_directory
+    from scoresim.outputs import fresh_directory
 
     base = tmp_path / "results" / "phase1-20260101-000000"
     assert fresh_directory(base) == base

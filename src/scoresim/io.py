@@ -1,19 +1,15 @@
-"""netCDF read and write with provenance; run directories created atomically, never overwritten."""
+"""netCDF read and write with provenance; files written atomically, never overwritten."""
 
 from __future__ import annotations
 
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
-import tempfile
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Iterator
 
 import xarray as xr
 
@@ -94,26 +90,6 @@ def _whole_attr(path: Path, attrs: dict, name: str, lo: int, hi: int) -> int:
         raise InputError(f"{path}: not a scoresim result: attribute '{name}' must be a whole number "
                          f"in [{lo}, {hi}], got {raw!r}")
     return value
-
-
-@contextmanager
-def new_run_directory(final: str | Path) -> Iterator[Path]:
-    """Yield a temporary directory beside ``final``; move it to ``final`` when the block ends
-    without error (removed otherwise). Refuses an existing ``final``."""
-    final = Path(final)
-    if final.exists():
-        raise InputError(f"{final}: already exists; results are never overwritten, choose another --out")
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".partial", dir=final.parent))
-    try:
-        yield tmp
-        if final.exists():
-            raise InputError(f"{final}: appeared while running; results are never overwritten")
-        tmp.chmod(0o755)
-        os.rename(tmp, final)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def utc_now() -> str:

@@ -11,12 +11,25 @@ import logging
 import sys
 from pathlib import Path
 
-from ..cli import output_directory
+from .. import cmdargs
+from ..cmdargs import executor_from_args
 from ..config import InputError
+from ..outputs import output_directory
+
+
+def add_parser(sub) -> None:
+    """Add the ``calibrate`` subcommand."""
+    cal = sub.add_parser("calibrate", help="fit the calibrated parameters to reported outcomes (ABC-SMC)")
+    cal.add_argument("targets", nargs="?", metavar="TARGETS", help="targets TOML (or use --resume)")
+    cal.add_argument("--quick", action="store_true", help="a coarse fit in a few minutes")
+    cal.add_argument("--resume", metavar="RESULTS_DIR", help="continue an interrupted calibration")
+    cal.add_argument("--out", metavar="DIR", help="results directory to create (must not exist); "
+                     "default results/calibration/<targets>-<time>")
+    cmdargs.add_executor_options(cal)
+    cal.set_defaults(handler=cmd_calibrate)
 
 
 def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
-    from ..experiments.commands import executor_from_args
     from . import run
     from .targets import load_targets
 

@@ -24,6 +24,7 @@ import numpy as np
 import xarray as xr
 
 from .. import io
+from ..outputs import new_directory
 from ..config import InputError
 from .abc import abc_name, make_abc, observed, run_abc, to_values
 from .targets import Calibration, TargetsFile
@@ -52,7 +53,7 @@ class Settings:
 
 def create(cal: Calibration, out: Path, settings: Settings, command: str) -> Path:
     """Create the results directory atomically (never over an existing one)."""
-    with io.new_run_directory(out) as tmp:
+    with new_directory(out) as tmp:
         (tmp / "targets.toml").write_text(cal.text)
         (tmp / "calibration.json").write_text(json.dumps({
             "targets": cal.spec.model_dump(mode="json"), "origin": cal.origin,

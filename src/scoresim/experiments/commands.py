@@ -13,11 +13,38 @@ import time
 import warnings
 from pathlib import Path
 
+from .. import cmdargs
+from ..cmdargs import RunProgress, executor_from_args
 from ..config import InputError
-from ..cli import fresh_directory, output_directory
+from ..outputs import fresh_directory, new_directory, output_directory
 
-LOG_SECONDS = 15.0   # progress lines when stderr is not a terminal
 TOP_PRINTED = 10   # factors per output printed by scoresim analyze (table.txt has them all)
+
+
+def add_sweep_parser(sub) -> None:
+    """Add the ``sweep`` subcommand."""
+    sw = sub.add_parser("sweep", help="run an experiment spec into a resumable results directory")
+    sw.add_argument("spec", nargs="?", metavar="SPEC", help="experiment spec TOML (or use --resume)")
+    sw.add_argument("--resume", metavar="RESULTS_DIR", help="finish an interrupted sweep: run only missing runs")
+    sw.add_argument("--out", metavar="DIR", help="results directory to create (must not exist); "
+                    "default results/<spec>-<time>")
+    sw.add_argument("--dry-run", action="store_true", help="validate the spec, print the design size, run nothing")
+    sw.add_argument("--retry-failed", action="store_true", help="with --resume: run failed runs again too")
+    sw.add_argument("--posterior", metavar="FILE", help="posterior draws of the calibrated parameters: "
+                    "replicate r of every point takes draw r mod draws")
+    cmdargs.add_executor_options(sw)
+    sw.set_defaults(handler=cmd_sweep)
+
+
+def add_analyze_parser(sub) -> None:
+    """Add the ``analyze`` subcommand."""
+    ana = sub.add_parser("analyze", help="sensitivity indices (SALib) of a finished sweep, with tables and figures")
+    ana.add_argument("results", metavar="RESULTS_DIR", help="directory written by scoresim sweep")
+    ana.add_argument("--out", metavar="DIR", help="directory to create (must not exist); default RESULTS_DIR/analysis")
+    ana.add_argument("--resamples", type=cmdargs.resamples, default=1000,
+                     help="bootstrap resamples for the intervals")
+    ana.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    ana.set_defaults(handler=cmd_analyze)
 
 
 def cmd_sweep(args: argparse.Namespace, command: str) -> int:
@@ -61,7 +88,7 @@ def cmd_sweep(args: argparse.Namespace, command: str) -> int:
               + (f", dashboard {executor.dashboard}" if getattr(executor, "dashboard", "") else ""))
         started = time.perf_counter()
         done_before = int(store.done(failed_too=not args.retry_failed).sum())
-        with _Progress(store.n_runs, done_before) as bar:
+        with RunProgress(store.n_runs, done_before) as bar:
             try:
                 outcome = run_sweep(store, executor, bar.update, command, retry_failed=args.retry_failed)
             except KeyboardInterrupt:
@@ -84,20 +111,6 @@ def _check_code_version(store) -> None:
               f"scoresim {v_now} at commit {now}. Runs of both will be mixed in one result.", file=sys.stderr)
 
 
-def executor_from_args(args: argparse.Namespace):
-    """The executor chosen by --serial, --workers, --scheduler or --dask-local."""
-    from .executors import make_executor
-
-    try:
-        return make_executor(args.serial, args.workers, args.scheduler, args.dask_local)
-    except (OSError, TimeoutError) as err:
-        raise InputError(f"--scheduler {args.scheduler}: cannot connect to a Dask scheduler there "
-                         f"({type(err).__name__}: {err})") from None
-    except ValueError as err:
-        raise InputError(f"--scheduler {args.scheduler}: not a scheduler address ({err}); "
-                         "for example tcp://10.0.0.5:8786") from None
-
-
 def _report_sweep(store, outcome, seconds: float) -> None:
     ok = int(outcome.results["ok"].sum())
     failed = store.n_runs - ok
@@ -108,43 +121,6 @@ def _report_sweep(store, outcome, seconds: float) -> None:
     if failed:
         print(f"  failed runs and their samples: {store.journal} (lines with \"ok\": false)")
     print(f"wrote {store.path}/results.nc; next: scoresim analyze {store.path}")
-
-
-class _Progress:
-    """A tqdm bar (runs done, failed, time left) on a terminal; otherwise (logs, batch jobs) a
-    line every :data:`LOG_SECONDS` seconds and one at the end if any was printed."""
-
-    def __init__(self, total: int, initial: int):
-        from tqdm import tqdm
-
-        self.total, self.done, self.failed = total, initial, 0
-        self.tty = sys.stderr.isatty()
-        self.bar = tqdm(total=total, initial=initial, unit="run", desc="sweep", file=sys.stderr,
-                        dynamic_ncols=True, disable=not self.tty)
-        self._start = self._last = time.perf_counter()
-        self._initial, self._logged = initial, False
-
-    def __enter__(self) -> "_Progress":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.bar.close()
-
-    def update(self, n: int, failed: int) -> None:
-        self.done += n
-        self.failed += failed
-        self.bar.update(n)
-        self.bar.set_postfix(failed=self.failed, refresh=False)
-        now = time.perf_counter()
-        if not self.tty and (now - self._last >= LOG_SECONDS or (self._logged and self.done == self.total)):
-            rate = (self.done - self._initial) / max(now - self._start, 1e-9)
-            left = (self.total - self.done) / rate if rate > 0 else float("nan")
-            print(f"sweep: {self.done:,}/{self.total:,} runs done, {self.failed:,} failed, "
-                  f"about {left:.0f} s left", file=sys.stderr, flush=True)
-            self._last, self._logged = now, True
 
 
 def cmd_analyze(args: argparse.Namespace, command: str) -> int:
@@ -164,7 +140,7 @@ def cmd_analyze(args: argparse.Namespace, command: str) -> int:
     indices.attrs.update(analysis_command=command, analysis_git_commit=io.git_commit(),
                          analysis_versions=json.dumps(io.versions()))
     table = analysis.ranked_table(indices)
-    with io.new_run_directory(out) as tmp:
+    with new_directory(out) as tmp:
         io.write_dataset(indices, tmp / "indices.nc")
         analysis.to_csv(indices, tmp / "indices.csv")
         (tmp / "table.txt").write_text(table + "\n")

@@ -29,6 +29,7 @@ import numpy as np
 import xarray as xr
 
 from .. import io
+from ..outputs import new_directory
 from ..config import InputError
 from .sampling import problem, sample_seed
 from .spec import Experiment
@@ -87,7 +88,7 @@ class SweepStore:
                spec_text: str | None, command: str) -> "SweepStore":
         """Create the directory atomically (refusing an existing one) and open it."""
         spec = experiment.spec
-        with io.new_run_directory(path) as tmp:
+        with new_directory(path) as tmp:
             if spec_text is not None:
                 (tmp / "spec.toml").write_text(spec_text)
             (tmp / "experiment.json").write_text(json.dumps(json.loads(experiment.to_json()), indent=2))

@@ -26,6 +26,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     rep.add_argument("--out", metavar="FILE", help=f"HTML file to create (must not exist); "
                                                    f"default RESULTS_DIR/{DEFAULT_NAME}")
     rep.add_argument("--title", metavar="TEXT", help="title of the page (default: from the result)")
+    rep.set_defaults(handler=cmd_report)
     return rep
 
 

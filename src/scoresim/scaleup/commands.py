@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .. import io
+from .. import cmdargs, io
+from ..cmdargs import executor_from_args
 from ..config import apply_overrides, read_toml, validate_model
+from ..outputs import new_directory, output_directory
 from ..params import describe_parameters
 from .params import OBJECTIVES, PLANNER_SECTIONS, PlanConfig
 
@@ -28,15 +30,13 @@ COMPARED = ("firms_reached", "workers_reached", "modules_delivered", "trainers_a
 
 
 def add_parser(sub) -> None:
-    from ..cli import _add_executor_options, _pos_int, _seed
-
     sc = sub.add_parser("scaleup", help="plan a national scale-up: reach, outcomes and costs of rollout "
                         "strategies under budget and trainer capacity; --optimise searches the allocation")
     sc.add_argument("config", metavar="CONFIG", help="planner config TOML (for example configs/scaleup_national.toml)")
     sc.add_argument("--posterior", metavar="FILE", help="posterior draws of the calibrated parameters: "
                     "replicate r runs with draw r mod draws")
-    sc.add_argument("--replicates", type=_pos_int, help="replicates (default: the config's run.replicates)")
-    sc.add_argument("--seed", type=_seed, help="seed (default: the config's run.seed)")
+    sc.add_argument("--replicates", type=cmdargs.replicates, help="replicates (default: the config's run.replicates)")
+    sc.add_argument("--seed", type=cmdargs.seed, help="seed (default: the config's run.seed)")
     sc.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                     help="override a parameter, for example --set budget.usd_per_year=2e6")
     sc.add_argument("--optimise", "--optimize", dest="optimise", metavar="OBJECTIVE", choices=OBJECTIVES,
@@ -44,7 +44,8 @@ def add_parser(sub) -> None:
     sc.add_argument("--out", metavar="DIR", help="results directory to create (must not exist); "
                     "default results/<config>-<time>")
     sc.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
-    _add_executor_options(sc)
+    cmdargs.add_executor_options(sc)
+    sc.set_defaults(handler=cmd_scaleup)
 
 
 def is_plan(data: dict) -> bool:
@@ -60,9 +61,6 @@ def load_plan(path: str | Path, overrides: list[str] | None = None) -> PlanConfi
 
 
 def cmd_scaleup(args: argparse.Namespace, command: str) -> int:
-    from ..cli import output_directory
-    from ..experiments.commands import executor_from_args
-
     cfg = load_plan(args.config, args.overrides)
     seed = cfg.run.seed if args.seed is None else args.seed
     replicates = args.replicates or cfg.run.replicates
@@ -94,9 +92,7 @@ def _posterior(path: str | None, cfg: PlanConfig):
 
 
 def _progress(total: int, what: str):
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=what, unit="replicate", disable=None, file=sys.stderr, leave=False)
+    return cmdargs.progress_bar(total, what, unit="replicate")
 
 
 def _strategies(cfg: PlanConfig, seed: int, replicates: int, posterior, executor) -> xr.Dataset:
@@ -232,7 +228,7 @@ def _write(cfg: PlanConfig, ds: xr.Dataset, extra: dict, out: Path, command: str
                 "objective": objective}
     if posterior is not None:
         manifest["posterior"] = {"file": posterior.origin, "sha256": posterior.digest, "draws": posterior.n}
-    with io.new_run_directory(out) as tmp:
+    with new_directory(out) as tmp:
         io.write_dataset(ds, tmp / "scaleup.nc")
         tab.to_csv(tmp / "table.csv", index=False)
         (tmp / "table.txt").write_text(comparison(ds, posterior is not None) + "\n")
