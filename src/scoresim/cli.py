@@ -10,12 +10,11 @@ field and what is allowed, exit status 2, and nothing written.
 
 from __future__ import annotations
 
-import os
 import sys
 
 from . import __version__
 from .calibration import commands as calibration
-from .cmdargs import EXIT_INPUT, Parser
+from .cmdargs import EXIT_INPUT, Parser, safe_streams
 from .config import InputError
 from .experiments import commands as experiments
 from .report import commands as report
@@ -37,17 +36,19 @@ def build_parser() -> Parser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit status (0 ok, 2 bad input)."""
-    args = build_parser().parse_args(argv)
+    """Entry point; returns the exit status (0 ok, 2 bad input).
+
+    Standard output and error are guarded while a command runs: a reader that stops reading
+    (``| head``) or a closed terminal loses the printed text, never the results, and the
+    exit status stays that of the command."""
     command = " ".join(["scoresim"] + (argv if argv is not None else sys.argv[1:]))
-    try:
-        return args.handler(args, command)
-    except InputError as err:
-        print(f"scoresim: error: {err}", file=sys.stderr)
-        return EXIT_INPUT
-    except BrokenPipeError:   # output piped into a program that stopped reading (head, less)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    with safe_streams():
+        args = build_parser().parse_args(argv)
+        try:
+            return args.handler(args, command)
+        except InputError as err:
+            print(f"scoresim: error: {err}", file=sys.stderr)
+            return EXIT_INPUT
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,8 +8,12 @@ nothing here imports a command module or ``cli.py``.
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 from .config import InputError
 from .params import REPLICATES_MAX, SEED_MAX
@@ -25,6 +29,64 @@ class Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"{self.prog}: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_INPUT)
+
+
+# --------------------------------------------------------------------------- standard streams
+
+class SafeStream:
+    """Standard output or error that a closed reader (``| head``, a closed terminal) cannot
+    break: once writing fails with a broken pipe, later text is dropped and the file
+    descriptor points to /dev/null, so the command still finishes and writes its results,
+    and Python's own flush at exit cannot fail either."""
+
+    def __init__(self, stream):
+        self.broken = stream is None   # started with the descriptor closed: Python gives None
+        self._stream = open(os.devnull, "w") if stream is None else stream
+
+    def write(self, text: str) -> int:
+        if not self.broken:
+            try:
+                return self._stream.write(text)
+            except OSError as err:
+                self._break(err)
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.broken:
+            try:
+                self._stream.flush()
+            except OSError as err:
+                self._break(err)
+
+    def isatty(self) -> bool:
+        return not self.broken and self._stream.isatty()
+
+    def _break(self, err: OSError) -> None:
+        if err.errno not in (errno.EPIPE, errno.EBADF, errno.EIO, errno.ECONNRESET):
+            raise err
+        self.broken = True
+        try:
+            fd = self._stream.fileno()
+            os.dup2(os.open(os.devnull, os.O_WRONLY), fd)
+        except (OSError, AttributeError, ValueError):   # no file descriptor (captured in tests)
+            pass
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def safe_streams() -> Iterator[tuple[SafeStream, SafeStream]]:
+    """Standard output and error as :class:`SafeStream` for the duration of a command."""
+    saved = sys.stdout, sys.stderr
+    out, err = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    sys.stdout, sys.stderr = out, err
+    try:
+        yield out, err
+    finally:
+        out.flush()
+        err.flush()
+        sys.stdout, sys.stderr = saved
 
 
 # --------------------------------------------------------------------------- argument types
@@ -62,6 +124,35 @@ def resamples(text: str) -> int:
     return _whole_in(text, 10, 100_000)
 
 
+def minutes(text: str) -> float:
+    """A positive number of minutes."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of minutes, got {text!r}") from None
+    if not 0 < value <= 1e6:
+        raise argparse.ArgumentTypeError(f"must be a number of minutes in (0, 1000000], got {text!r}")
+    return value
+
+
+def gigabytes(text: str) -> float:
+    """A positive amount of memory in GB."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of GB, got {text!r}") from None
+    if not 0 < value <= 1e6:
+        raise argparse.ArgumentTypeError(f"must be a number of GB in (0, 1000000], got {text!r}")
+    return value
+
+
+def add_memory_option(parser: argparse.ArgumentParser) -> None:
+    """--memory-limit GB: the memory a run may need (default: 80% of this machine's)."""
+    parser.add_argument("--memory-limit", type=gigabytes, metavar="GB",
+                        help="refuse runs estimated to need more memory than this (default: 80%% of this "
+                             "machine's memory)")
+
+
 def seed(text: str) -> int:
     """A seed in [0, SEED_MAX]."""
     return _whole_in(text, 0, SEED_MAX)
@@ -79,6 +170,14 @@ def add_executor_options(parser: argparse.ArgumentParser) -> None:
                        "for example tcp://10.0.0.5:8786")
     where.add_argument("--dask-local", type=workers, metavar="N",
                        help="start a local Dask cluster of N worker processes")
+
+
+def local_processes(args: argparse.Namespace) -> int:
+    """How many runs the chosen executor holds in memory on this machine at once (a remote
+    Dask cluster: one per worker, counted on its machines, so 1 here)."""
+    if args.serial or args.scheduler:
+        return 1
+    return args.workers or args.dask_local or os.cpu_count() or 1
 
 
 def executor_from_args(args: argparse.Namespace):
@@ -141,5 +240,5 @@ class RunProgress:
             self._last, self._logged = now, True
 
 
-__all__ = ["EXIT_INPUT", "Parser", "whole", "replicates", "workers", "resamples", "seed",
-           "add_executor_options", "executor_from_args", "progress_bar", "RunProgress"]
+__all__ = ["EXIT_INPUT", "Parser", "SafeStream", "safe_streams", "whole", "replicates", "workers", "resamples", "minutes", "gigabytes", "seed", "add_memory_option",
+           "add_executor_options", "local_processes", "executor_from_args", "progress_bar", "RunProgress"]

@@ -14,6 +14,7 @@ from pathlib import Path
 import xarray as xr
 
 from .config import InputError, scenario_from_json
+from .outputs import write_file
 from .params import REPLICATES_MAX, SEED_MAX, Scenario
 
 LIBRARIES = ("scoresim", "numpy", "scipy", "xarray", "mesa", "pydantic", "h5netcdf", "matplotlib", "SALib",
@@ -98,11 +99,9 @@ def utc_now() -> str:
 
 
 def write_json(path: str | Path, data: dict) -> None:
-    """Write ``data`` as indented JSON, atomically (a reader never sees half a file)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(json.dumps(data, indent=2))
-    os.replace(tmp, path)
+    """Write ``data`` as indented JSON, atomically (a reader never sees half a file); an
+    existing file is replaced."""
+    write_file(path, json.dumps(data, indent=2), replace=True)
 
 
 def read_netcdf(path: str | Path, label: str) -> xr.Dataset:
@@ -115,13 +114,21 @@ def read_netcdf(path: str | Path, label: str) -> xr.Dataset:
         raise InputError(f"{label}: not a readable netCDF file ({type(err).__name__})") from None
 
 
-def write_dataset(ds: xr.Dataset, path: str | Path) -> None:
-    """Write ``ds`` to netCDF (h5netcdf) with compression, atomically, never overwriting."""
+def write_dataset(ds: xr.Dataset, path: str | Path, replace: bool = False) -> None:
+    """Write ``ds`` to netCDF (h5netcdf) with compression, atomically, never overwriting (unless
+    ``replace``).
+
+    The file is built in memory and then written as plain bytes (:func:`write_file`): the
+    device is checked for room first, and a write that fails (disk full) fails cleanly. HDF5
+    writing straight to a file that cannot grow fails inside the library and leaves it in a
+    state that crashes the process (a segmentation fault when the file is closed)."""
     path = Path(path)
-    if path.exists():
+    if not replace and os.path.lexists(path):
         raise InputError(f"{path}: already exists; results are never overwritten")
-    tmp = path.with_name(f".{path.name}.partial")
     encoding = {k: {"compression": "gzip", "compression_opts": 4}
                 for k, v in ds.data_vars.items() if v.ndim >= 2}
-    ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
-    os.replace(tmp, path)
+    import dask
+
+    with dask.config.set(scheduler="synchronous"):   # else, beside a Dask client, xarray asks the
+        image = ds.to_netcdf(engine="h5netcdf", encoding=encoding)   # cluster for a lock on memory
+    write_file(path, image, replace=replace)

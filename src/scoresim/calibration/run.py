@@ -24,7 +24,7 @@ import numpy as np
 import xarray as xr
 
 from .. import io
-from ..outputs import new_directory
+from ..outputs import new_directory, new_files
 from ..config import InputError
 from .abc import abc_name, make_abc, observed, run_abc, to_values
 from .targets import Calibration, TargetsFile
@@ -40,15 +40,31 @@ class Settings:
     mode: str
     population: int
     generations: int
-    max_minutes: float
+    max_minutes: float | None   # a time limit the user asked for; None: stop on counts alone
     replicates: int
 
     @classmethod
-    def of(cls, spec: TargetsFile, quick: bool) -> "Settings":
+    def of(cls, spec: TargetsFile, quick: bool, time_limit: float | None = None) -> "Settings":
+        """The settings of ``spec`` (``quick``: its --quick ones); ``time_limit`` (minutes)
+        replaces the file's time limit."""
         a = spec.abc
         if quick:
-            return cls("quick", a.quick_population, a.quick_generations, a.quick_max_minutes, a.quick_replicates)
-        return cls("default", a.population, a.generations, a.max_minutes, a.replicates)
+            s = cls("quick", a.quick_population, a.quick_generations, a.quick_max_minutes, a.quick_replicates)
+        else:
+            s = cls("default", a.population, a.generations, a.max_minutes, a.replicates)
+        return s.with_time_limit(time_limit)
+
+    def with_time_limit(self, minutes: float | None) -> "Settings":
+        """These settings with the time limit ``minutes`` (None: unchanged)."""
+        if minutes is None:
+            return self
+        return Settings(self.mode, self.population, self.generations, float(minutes), self.replicates)
+
+    def describe(self) -> str:
+        """The stopping rules in words."""
+        limit = (f", and no generation started after {self.max_minutes:g} minutes (a time limit: the number of "
+                 "generations then depends on the machine's speed)" if self.max_minutes is not None else "")
+        return f"up to {self.generations} generations{limit}"
 
 
 def create(cal: Calibration, out: Path, settings: Settings, command: str) -> Path:
@@ -124,41 +140,43 @@ def calibrate(cal: Calibration, out: Path, settings: Settings, executor, command
         history = abc.history
     log(f"ABC-SMC: {history.max_t + 1} generation(s), {history.total_nr_simulations:,} particles simulated "
         f"in {time.perf_counter() - started:.0f} s")
-    posterior = write_outputs(cal, out, history, settings, executor, log)
+    posterior, summary = write_outputs(cal, out, history, settings, executor)
     pops = history.get_all_populations()
     manifest.update(status="complete", completed_utc=io.utc_now(), generations=int(history.max_t + 1),
                     effective_sample_size=float(posterior.attrs["effective_sample_size"]),
                     simulations=int(history.total_nr_simulations),
                     epsilons=[float(e) for e in pops["epsilon"].values if np.isfinite(e)])
     io.write_json(out / "manifest.json", manifest)
+    for line in summary:   # printed once every result is on disk
+        log(line)
     return manifest
 
 
-def write_outputs(cal: Calibration, out: Path, history, settings: Settings, executor, log=print) -> xr.Dataset:
-    """Write the posterior, the fit and identifiability tables and the figures; return the posterior."""
+def write_outputs(cal: Calibration, out: Path, history, settings: Settings, executor) -> tuple[xr.Dataset, list[str]]:
+    """Write the posterior, the fit and identifiability tables and the figures, all together
+    (a failure leaves none of them); return the posterior and the summary lines to print."""
     from . import figures, report
 
     posterior = posterior_dataset(cal, history)
     posterior.attrs.update(io.provenance(cal.scenario), targets=cal.spec.name, mode=settings.mode,
                            generations=int(history.max_t + 1),
                            simulations=int(history.total_nr_simulations))
-    (out / "posterior.nc").unlink(missing_ok=True)   # left by an interrupted final step: rewritten whole
-    io.write_dataset(posterior, out / "posterior.nc")
-    ess, n = posterior.attrs["effective_sample_size"], posterior.sizes["particle"]
-    log(f"final population: {n} particles, effective sample size {ess:.0f} (importance weights); "
-        f"{posterior.sizes['draw']} draws resampled by weight")
-    if ess < LOW_ESS * n:
-        log(f"warning: the effective sample size is below {LOW_ESS:.0%} of the population: the posterior rests on "
-            "few particles, so its intervals and sd ratios understate the uncertainty; run longer (more particles "
-            "or generations) before relying on them")
     pred = report.predictive(cal, posterior, executor)
     table = report.fit_table(cal, pred)
     ident = report.identifiability(cal, posterior)
-    report.write_tables(out, table, ident)
-    log(report.format_fit_table(table, cal, int(pred.sizes["draw"])))
-    log(report.format_identifiability(ident))
-    figures.save(cal, posterior, pred, out)
-    return posterior
+    with new_files(out) as tmp:
+        io.write_dataset(posterior, tmp / "posterior.nc")
+        report.write_tables(tmp, table, ident)
+        figures.save(cal, posterior, pred, tmp)
+    ess, n = posterior.attrs["effective_sample_size"], posterior.sizes["particle"]
+    summary = [f"final population: {n} particles, effective sample size {ess:.0f} (importance weights); "
+               f"{posterior.sizes['draw']} draws resampled by weight"]
+    if ess < LOW_ESS * n:
+        summary.append(f"warning: the effective sample size is below {LOW_ESS:.0%} of the population: the posterior "
+                       "rests on few particles, so its intervals and sd ratios understate the uncertainty; run longer "
+                       "(more particles or generations) before relying on them")
+    summary += [report.format_fit_table(table, cal, int(pred.sizes["draw"])), report.format_identifiability(ident)]
+    return posterior, summary
 
 
 def posterior_dataset(cal: Calibration, history) -> xr.Dataset:

@@ -33,6 +33,7 @@ def add_sweep_parser(sub) -> None:
     sw.add_argument("--posterior", metavar="FILE", help="posterior draws of the calibrated parameters: "
                     "replicate r of every point takes draw r mod draws")
     cmdargs.add_executor_options(sw)
+    cmdargs.add_memory_option(sw)
     sw.set_defaults(handler=cmd_sweep)
 
 
@@ -74,6 +75,7 @@ def cmd_sweep(args: argparse.Namespace, command: str) -> int:
           + (f"; calibrated parameters from {experiment.posterior.n} posterior draws" if experiment.posterior else ""))
     if args.dry_run:
         return 0
+    _check_memory(experiment, args)
     if args.resume:
         if store.complete and (not args.retry_failed or store.done(failed_too=False).all()):
             print(f"{store.path}: complete, all {store.n_runs:,} runs recorded; nothing to do")
@@ -98,6 +100,20 @@ def cmd_sweep(args: argparse.Namespace, command: str) -> int:
                 return 130
     _report_sweep(store, outcome, time.perf_counter() - started)
     return 0
+
+
+def _check_memory(experiment, args: argparse.Namespace) -> None:
+    """Refuse a sweep whose largest run, times the runs held at once on this machine, would
+    not fit in memory."""
+    from ..checks import check_run, largest
+    from ..summaries import needs_counterfactual
+
+    if experiment.base is None:
+        return
+    spec = experiment.spec
+    biggest = largest(experiment.base, {p.path: p.bounds[1] for p in spec.parameters})
+    worlds = 2 if needs_counterfactual(list(spec.outputs)) else 1
+    check_run(biggest, 1, experiment.origin, args.memory_limit, worlds, cmdargs.local_processes(args))
 
 
 def _check_code_version(store) -> None:

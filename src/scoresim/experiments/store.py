@@ -17,7 +17,6 @@ cut off on resume. Only one process may write a store at a time (an advisory loc
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from contextlib import contextmanager
@@ -29,7 +28,7 @@ import numpy as np
 import xarray as xr
 
 from .. import io
-from ..outputs import new_directory
+from ..outputs import directory_lock, new_directory
 from ..config import InputError
 from .sampling import problem, sample_seed
 from .spec import Experiment
@@ -111,18 +110,9 @@ class SweepStore:
         return cls(path)
 
     # ------------------------------------------------------------------ journal
-    @contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self):
         """Hold the store's write lock, or raise :class:`InputError` if another process has it."""
-        with open(self.path / ".lock", "a+") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise InputError(f"{self.path}: another scoresim process is writing this sweep") from None
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        return directory_lock(self.path, "sweep")
 
     def records(self, repair: bool = False) -> Iterator[dict]:
         """The journal's records in order, read line by line (memory does not grow with the
@@ -188,10 +178,8 @@ class SweepStore:
         sweep complete (``rewrite``: replace an existing results.nc, after retried runs).
         Returns the results Dataset."""
         ds = self.results_dataset()
-        if rewrite and (self.path / "results.nc").exists():
-            (self.path / "results.nc").unlink()
-        if not (self.path / "results.nc").exists():
-            io.write_dataset(ds, self.path / "results.nc")
+        if rewrite or not (self.path / "results.nc").exists():
+            io.write_dataset(ds, self.path / "results.nc", replace=True)
         ok = int(ds["ok"].sum())
         self.manifest.update(status="complete", completed_utc=io.utc_now(), runs_ok=ok, runs_failed=self.n_runs - ok)
         io.write_json(self.path / "manifest.json", self.manifest)

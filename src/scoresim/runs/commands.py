@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from .. import cmdargs
+from ..checks import check_participants, check_run
 from ..config import InputError, apply_overrides, load_scenario
 from ..outputs import new_directory, output_directory
 from ..params import Scenario, describe_parameters
@@ -34,6 +35,7 @@ def add_parsers(sub) -> None:
     run.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     run.add_argument("--posterior", metavar="FILE", help="posterior draws of the calibrated parameters "
                      "(posterior.nc): replicate r runs with draw r mod draws")
+    cmdargs.add_memory_option(run)
     run.set_defaults(handler=cmd_run)
     val = sub.add_parser("validate", help="check a scenario config and print it resolved")
     val.add_argument("config")
@@ -48,6 +50,8 @@ def add_parsers(sub) -> None:
 
 def cmd_validate(args: argparse.Namespace, command: str) -> int:
     scenario = load_any(args.config, args.overrides)
+    if not _planner_file(args.config):
+        check_participants(scenario, scenario.run.seed, args.config)
     print(json.dumps(scenario.model_dump(mode="json"), indent=2))
     print(f"{args.config}: valid", file=sys.stderr)
     return 0
@@ -79,6 +83,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     if args.from_file and args.config:
         raise InputError("give either CONFIG or --from DATASET, not both")
     if args.from_file:
+        origin = args.from_file
         scenario, seed, replicates = io.read_provenance(args.from_file)
         if args.overrides:
             scenario = apply_overrides(scenario, args.overrides, origin=args.from_file)
@@ -86,6 +91,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
         replicates = args.replicates or replicates
         stem = Path(args.from_file).parent.name + "-rerun"
     elif args.config:
+        origin = args.config
         refuse_plan(args.config)
         scenario = load_scenario(args.config, args.overrides)
         seed = scenario.run.seed if args.seed is None else args.seed
@@ -95,18 +101,20 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
         raise InputError("scoresim run: give a CONFIG file or --from DATASET")
     out = output_directory(args.out, Path("results"), stem)
     posterior = _posterior(args, scenario)
+    check_run(scenario, replicates, origin, args.memory_limit)   # before anything is allocated
+    check_participants(scenario, seed, origin)
     started = time.perf_counter()
     ds = _run_with_progress(simulate, scenario, seed, replicates, posterior)
     ds.attrs.update(io.provenance(scenario, [command]))
     rows = reporting.summary_table(ds)
-    print(f"scenario {scenario.name}: {ds.sizes['firm']} firms recorded, "
-          f"{int(ds['participant'].sum())} participants, {replicates} replicate(s), seed {seed}")
-    print(reporting.format_table(rows, replicates, int(ds["n_reporting"]), posterior.n if posterior else 0))
-    with new_directory(out) as tmp:
+    with new_directory(out) as tmp:   # results on disk before anything is printed
         io.write_dataset(ds, tmp / "dataset.nc")
         (tmp / "summary.json").write_text(json.dumps(rows, indent=2))
         (tmp / "config.json").write_text(json.dumps(json.loads(ds.attrs["config"]), indent=2))
         figures = [] if args.no_figures else plotting.save_figures(ds, tmp)
+    print(f"scenario {scenario.name}: {ds.sizes['firm']} firms recorded, "
+          f"{int(ds['participant'].sum())} participants, {replicates} replicate(s), seed {seed}")
+    print(reporting.format_table(rows, replicates, int(ds["n_reporting"]), posterior.n if posterior else 0))
     print(f"wrote {out}/dataset.nc" + (f" and {', '.join(figures)}" if figures else "")
           + f" in {time.perf_counter() - started:.1f} s")
     return 0

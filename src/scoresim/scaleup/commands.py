@@ -45,6 +45,7 @@ def add_parser(sub) -> None:
                     "default results/<config>-<time>")
     sc.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     cmdargs.add_executor_options(sc)
+    cmdargs.add_memory_option(sc)
     sc.set_defaults(handler=cmd_scaleup)
 
 
@@ -67,6 +68,7 @@ def cmd_scaleup(args: argparse.Namespace, command: str) -> int:
     posterior = _posterior(args.posterior, cfg)
     stem = Path(args.config).stem + ("-optimise" if args.optimise else "")
     out = output_directory(args.out, Path("results"), stem)
+    _check_memory(cfg, replicates, args)
     for year, amount in enumerate(cfg.budget.released(cfg.years)):
         if 0 < amount <= cfg.costs.overhead_usd_per_year:
             print(f"warning: the budget of year {year + 1} (USD {amount:,.0f}) does not cover the programme's fixed "
@@ -79,8 +81,24 @@ def cmd_scaleup(args: argparse.Namespace, command: str) -> int:
         else:
             ds, extra = _strategies(cfg, seed, replicates, posterior, executor), {}
     _write(cfg, ds, extra, out, command, seed, replicates, posterior, args.no_figures, args.optimise)
+    print(comparison(ds, posterior is not None))   # printed once the results are on disk
+    if args.optimise:
+        print(extra["text"])
     print(f"wrote {out} in {time.perf_counter() - started:.1f} s; next: scoresim report {out}")
     return 0
+
+
+def _check_memory(cfg: PlanConfig, replicates: int, args: argparse.Namespace) -> None:
+    """Refuse a plan whose replicates, as many at once as this machine runs, would not fit in
+    memory."""
+    from ..checks import check_memory, describe, memory_limit, plan_memory
+
+    scen = cfg.scenario()
+    at_once = min(replicates, cmdargs.local_processes(args))
+    check_memory(at_once * plan_memory(scen), memory_limit(args.memory_limit), args.config,
+                 f"planning {describe(scen, replicates)} ({at_once} replicate(s) at once),",
+                 "lower population.n_firms, population.workers_mean or time.months, or run fewer replicates at "
+                 "once (--workers N)")
 
 
 def _posterior(path: str | None, cfg: PlanConfig):
@@ -105,9 +123,7 @@ def _strategies(cfg: PlanConfig, seed: int, replicates: int, posterior, executor
     with _progress(replicates, "replicates") as bar:
         ds = simulate(cfg, strategy_allocations(cfg), names, labels, replicates, seed, executor, posterior,
                       bar.update)
-    ds = with_periods(ds)
-    print(comparison(ds, posterior is not None))
-    return ds
+    return with_periods(ds)
 
 
 def comparison(ds: xr.Dataset, with_posterior: bool = False) -> str:
@@ -202,9 +218,7 @@ def _optimise(cfg: PlanConfig, objective: str, seed: int, replicates: int, poste
     ds = with_periods(ds)
     points = frontier.points(ds, cands, objective)
     chosen = frontier.best(points, cands)
-    print(comparison(ds, posterior is not None))
     text = frontier.text(points, chosen, objective, _num)
-    print(text)
     search_rows = [{"level": r.level, "allocation": a.describe(), **{f"weight_{k}": v for k, v in a.weights.items()},
                     "modules_funded": a.modules_funded, "target_sectors": "+".join(a.target_sectors or []),
                     "estimate": v} for r in results for a, v in r.evaluations]
