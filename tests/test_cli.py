@@ -52,7 +52,7 @@ CONFIG_ERRORS = {
     "wrong_type": ('[programme]\nfirm_share = "half"\n',
                    ["field 'programme.firm_share'", "(got 'half')", "[0, 1]"]),
     "out_of_range": ("[programme]\nfirm_share = 1.5\n",
-                     ["field 'programme.firm_share'", "(got 1.5)", "allowed: float [0, 1]"]),
+                     ["field 'programme.firm_share'", "(got 1.5)", "allowed: number in [0, 1]"]),
     "cross_field": ("[programme]\nfirm_share = 0.7\nsponsor_share = 0.7\n",
                     ["firm_share + sponsor_share must not exceed 1"]),
     "bad_month": ('[time]\nstart = "2008/01"\n', ["field 'time.start'", "'YYYY-MM'"]),
