@@ -15,6 +15,7 @@ import xarray as xr
 
 from .config import InputError, scenario_from_json
 from .outputs import write_file
+from .resultfiles import read_netcdf  # noqa: F401 (part of this module's interface)
 from .params import REPLICATES_MAX, SEED_MAX, Scenario
 
 LIBRARIES = ("scoresim", "numpy", "scipy", "xarray", "mesa", "pydantic", "h5netcdf", "matplotlib", "SALib",
@@ -102,16 +103,6 @@ def write_json(path: str | Path, data: dict) -> None:
     """Write ``data`` as indented JSON, atomically (a reader never sees half a file); an
     existing file is replaced."""
     write_file(path, json.dumps(data, indent=2), replace=True)
-
-
-def read_netcdf(path: str | Path, label: str) -> xr.Dataset:
-    """The netCDF file at ``path`` loaded in memory, or :class:`InputError` naming it as
-    ``label`` (for example '--posterior post.nc')."""
-    try:
-        with xr.open_dataset(path, engine="h5netcdf") as ds:
-            return ds.load()
-    except Exception as err:  # any reader failure means: not a readable netCDF file
-        raise InputError(f"{label}: not a readable netCDF file ({type(err).__name__})") from None
 
 
 def write_dataset(ds: xr.Dataset, path: str | Path, replace: bool = False) -> None:

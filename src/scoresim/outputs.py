@@ -324,5 +324,13 @@ def is_write_failure(err: BaseException) -> bool:
     return False
 
 
-__all__ = ["WriteError", "output_directory", "fresh_directory", "check_new_place", "new_directory", "new_files",
+def failure_reason(err: BaseException) -> str:
+    """The first line of a failed write's message (an OSError's strerror, SQLite's text...)."""
+    if isinstance(err, OSError) and err.strerror and not isinstance(err, WriteError):
+        return f"{err.strerror}" + (f": {err.filename}" if err.filename else "")
+    lines = str(err).strip().splitlines()
+    return lines[0][:300] if lines else type(err).__name__
+
+
+__all__ = ["failure_reason", "WriteError", "output_directory", "fresh_directory", "check_new_place", "new_directory", "new_files",
            "write_file", "write_error", "directory_lock", "free_bytes", "size_text", "is_write_failure"]

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import cmdargs
 from ..cmdargs import executor_from_args
 from ..config import InputError
-from ..outputs import directory_lock, is_write_failure, output_directory
+from ..outputs import directory_lock, failure_reason, is_write_failure, output_directory
 
 
 def add_parser(sub) -> None:
@@ -62,8 +62,11 @@ def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
             if args.resume:
                 manifest = run.open_directory(out)[2]   # as it is now that no one else writes it
                 if manifest.get("status") == "complete":
-                    print(f"{out}: complete ({manifest.get('generations')} generations); nothing to do")
-                    return 0
+                    damage = run.outputs_damage(out)
+                    if damage is None:
+                        print(f"{out}: complete ({manifest.get('generations')} generations); nothing to do")
+                        return 0
+                    print(f"{damage}\nrewriting the results from the history (history.db)", file=sys.stderr)
             print(f"calibration {spec.name} ({settings.mode}): {len(spec.fitted)} fitted targets, "
                   f"{len(spec.parameters)} parameters; ABC-SMC with {settings.population} particles, "
                   f"{settings.describe()}, {settings.replicates} replicate(s) per particle")
@@ -76,7 +79,7 @@ def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
             except Exception as err:
                 if not is_write_failure(err):
                     raise
-                raise InputError(f"{out}: the calibration could not write its results ({_reason(err)}); its "
+                raise InputError(f"{out}: the calibration could not write its results ({failure_reason(err)}); its "
                                  f"history keeps every finished generation: free some space and finish with: "
                                  f"scoresim calibrate --resume {out}") from None
     print(f"wrote {out}/posterior.nc, fit_table.csv, identifiability.csv and figures")
@@ -92,12 +95,6 @@ def _check_memory(cal, settings, args: argparse.Namespace) -> None:
     worlds = 2 if needs_counterfactual([t.statistic for t in cal.spec.targets]) else 1
     check_run(cal.scenario, settings.replicates, cal.origin, args.memory_limit, worlds,
               cmdargs.local_processes(args))
-
-
-def _reason(err: BaseException) -> str:
-    """The first line of a failed write's message."""
-    text = str(err).strip().splitlines()
-    return text[0][:300] if text else type(err).__name__
 
 
 def _quiet_pyabc() -> None:

@@ -25,6 +25,7 @@ import xarray as xr
 
 from .. import io
 from ..outputs import new_directory, new_files
+from ..resultfiles import field, read_object, read_text
 from ..config import InputError
 from .abc import abc_name, make_abc, observed, run_abc, to_values
 from .targets import Calibration, TargetsFile
@@ -82,28 +83,72 @@ def create(cal: Calibration, out: Path, settings: Settings, command: str) -> Pat
 
 
 def open_directory(path: Path) -> tuple[Calibration, Settings, dict]:
-    """The calibration stored in a results directory (for --resume)."""
+    """The calibration stored in a results directory (for --resume), every file it is made of
+    checked: :class:`InputError` names the first damaged one."""
+    path = Path(path)
+    if not path.is_dir():
+        what = "not a directory" if path.exists() else "no such directory"
+        raise InputError(f"{path}: {what}; expected a calibration results directory (from scoresim calibrate)")
     for name in ("targets.toml", "calibration.json", "manifest.json"):
         if not (path / name).is_file():
             raise InputError(f"{path}: not a calibration results directory ({name} missing)")
-    data, manifest = _read_json(path / "calibration.json"), _read_json(path / "manifest.json")
+    manifest = read_object(path / "manifest.json")
     if manifest.get("format") != FORMAT:
-        raise InputError(f"{path / 'manifest.json'}: field 'format': expected {FORMAT!r}")
-    try:
-        settings = Settings(**data["settings"])
-    except (KeyError, TypeError) as err:
-        raise InputError(f"{path / 'calibration.json'}: field 'settings' is missing or malformed ({err})") from None
+        raise InputError(f"{path / 'manifest.json'}: field 'format': expected {FORMAT!r}, "
+                         f"got {manifest.get('format')!r:.60}")
+    if manifest.get("status") not in ("running", "complete"):
+        raise InputError(f"{path / 'manifest.json'}: field 'status': expected 'running' or 'complete', "
+                         f"got {manifest.get('status')!r:.60}")
+    field(manifest, "sessions", list, path / "manifest.json")
+    data = read_object(path / "calibration.json")
+    settings = _settings(data.get("settings"), path / "calibration.json")
+    history = path / "history.db"
+    if history.exists():
+        check_history(history)
     return _stored(path, data), settings, manifest
 
 
-def _read_json(path: Path) -> dict:
+SETTINGS_FIELDS = {"mode": str, "population": int, "generations": int, "replicates": int}
+
+
+def _settings(raw, origin: Path) -> Settings:
+    if not isinstance(raw, dict) or set(raw) != {*SETTINGS_FIELDS, "max_minutes"}:
+        raise InputError(f"{origin}: field 'settings' is missing or malformed (expected mode, population, "
+                         "generations, max_minutes, replicates)")
+    for name, kind in SETTINGS_FIELDS.items():
+        value = field(raw, name, kind, origin)
+        if kind is int and value < 1:
+            raise InputError(f"{origin}: field 'settings.{name}': expected a whole number >= 1, got {value}")
+    limit = raw["max_minutes"]
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int | float) or not limit > 0):
+        raise InputError(f"{origin}: field 'settings.max_minutes': expected null or minutes > 0, got {limit!r:.40}")
+    return Settings(**raw)
+
+
+def check_history(path: Path) -> None:
+    """``path`` is a pyabc history (an SQLite database with its tables), else :class:`InputError`."""
+    import sqlite3
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise InputError(f"{path}: not valid JSON ({err})") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a JSON object")
-    return data
+        with sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True) as db:
+            db.execute("SELECT count(*) FROM populations").fetchone()
+    except sqlite3.Error as err:
+        raise InputError(f"{path}: not a readable pyabc history ({err}); damaged? Start the calibration again "
+                         "(the other files of the directory describe it)") from None
+
+
+def outputs_damage(path: Path) -> str | None:
+    """What is wrong with the final outputs of a complete calibration, or None."""
+    for name in ("posterior.nc", "fit_table.csv", "identifiability.csv"):
+        if not (path / name).is_file():
+            return f"{path / name}: missing"
+    try:
+        post = io.read_netcdf(path / "posterior.nc")
+    except InputError as err:
+        return str(err)
+    if "value" not in post or post["value"].dims != ("draw", "parameter"):
+        return f"{path / 'posterior.nc'}: not a posterior (needs 'value' (draw, parameter))"
+    return None
 
 
 def _stored(path: Path, data: dict) -> Calibration:
@@ -114,13 +159,13 @@ def _stored(path: Path, data: dict) -> Calibration:
         raise InputError(f"{origin}: fields 'targets' and 'scenario' must hold the resolved calibration")
     spec = validate_model(TargetsFile, data["targets"], origin)
     scenario = validate(data["scenario"], origin=f"{origin} (scenario)")
-    return Calibration(spec, data.get("origin", origin), scenario, (path / "targets.toml").read_text())
+    return Calibration(spec, str(data.get("origin", origin)), scenario, read_text(path / "targets.toml"))
 
 
 def calibrate(cal: Calibration, out: Path, settings: Settings, executor, command: str,
               resume: bool = False, log=print) -> dict:
     """Run (or resume) ABC-SMC into ``out`` and write the results; returns the manifest."""
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = read_object(out / "manifest.json")
     db = f"sqlite:///{(out / 'history.db').resolve()}"
     abc = make_abc(cal, executor, settings.population, settings.replicates)
     started = time.perf_counter()

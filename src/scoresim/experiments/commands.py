@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import cmdargs
 from ..cmdargs import RunProgress, executor_from_args
 from ..config import InputError
-from ..outputs import fresh_directory, new_directory, output_directory
+from ..outputs import failure_reason, fresh_directory, is_write_failure, new_directory, output_directory
 
 TOP_PRINTED = 10   # factors per output printed by scoresim analyze (table.txt has them all)
 
@@ -76,10 +76,13 @@ def cmd_sweep(args: argparse.Namespace, command: str) -> int:
     if args.dry_run:
         return 0
     _check_memory(experiment, args)
+    rebuild = False
     if args.resume:
-        if store.complete and (not args.retry_failed or store.done(failed_too=False).all()):
-            print(f"{store.path}: complete, all {store.n_runs:,} runs recorded; nothing to do")
-            return 0
+        if store.complete:
+            rebuild = _damaged_results(store)
+            if not rebuild and (not args.retry_failed or store.done(failed_too=False).all()):
+                print(f"{store.path}: complete, all {store.n_runs:,} runs recorded; nothing to do")
+                return 0
         _check_code_version(store)
     out = None if args.resume else output_directory(args.out, Path("results"), Path(args.spec).stem)
     executor = executor_from_args(args)
@@ -92,14 +95,32 @@ def cmd_sweep(args: argparse.Namespace, command: str) -> int:
         done_before = int(store.done(failed_too=not args.retry_failed).sum())
         with RunProgress(store.n_runs, done_before) as bar:
             try:
-                outcome = run_sweep(store, executor, bar.update, command, retry_failed=args.retry_failed)
+                outcome = run_sweep(store, executor, bar.update, command, retry_failed=args.retry_failed,
+                                    rebuild=rebuild)
             except KeyboardInterrupt:
                 bar.close()
                 print(f"\ninterrupted: {int(store.done().sum()):,} of {store.n_runs:,} runs recorded; "
                       f"finish with: scoresim sweep --resume {store.path}", file=sys.stderr)
                 return 130
+            except Exception as err:
+                if not is_write_failure(err):
+                    raise
+                bar.close()
+                raise InputError(f"{store.path}: the sweep could not write its results ({failure_reason(err)}); the journal "
+                                 f"keeps {int(store.done().sum()):,} of {store.n_runs:,} runs: free some space and "
+                                 f"finish with: scoresim sweep --resume {store.path}") from None
     _report_sweep(store, outcome, time.perf_counter() - started)
     return 0
+
+
+def _damaged_results(store) -> bool:
+    """Whether a complete sweep's results.nc is damaged (it is then rebuilt from the journal)."""
+    try:
+        store.results()
+    except InputError as err:
+        print(f"{err}\nrebuilding it from the journal ({store.journal.name})", file=sys.stderr)
+        return True
+    return False
 
 
 def _check_memory(experiment, args: argparse.Namespace) -> None:

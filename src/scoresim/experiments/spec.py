@@ -200,7 +200,7 @@ class Experiment:
             spec = validate_model(ExperimentSpec, data["spec"], origin)
             base = validate(data["base"], origin=f"{origin} (base)") if data["base"] is not None else None
             post = Posterior.from_record(data["posterior"]) if data.get("posterior") else None
-        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as err:
+        except (KeyError, TypeError, ValueError, RecursionError, json.JSONDecodeError) as err:
             raise InputError(f"{origin}: not a scoresim experiment record ({type(err).__name__}: {err})") from None
         return cls(spec, str(data.get("origin", origin)), base, post)
 
