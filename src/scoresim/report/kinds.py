@@ -75,7 +75,7 @@ def run_content(path: Path) -> Content:
     require(path, "dataset.nc", "summary.json", what="run")
     dataset = path / "dataset.nc"
     attrs, sizes = netcdf_header(dataset)
-    rows = read_records(path / "summary.json")
+    rows = summary_rows(path / "summary.json")
     config = _run_config(path, attrs)
     name = attrs.get("scenario") or config.get("name") or path.name
     overview = h.key_values([
@@ -100,6 +100,29 @@ def run_content(path: Path) -> Content:
     return Content(f"Scenario run: {name}", "a scenario run (scoresim run)", sections)
 
 
+def summary_rows(path: Path) -> list[dict]:
+    """The rows of a run's summary.json, each with every key of :data:`SUMMARY_KEYS` and values
+    of the right kind; else :class:`InputError` naming the file, the row and the key."""
+    rows = read_records(path)
+    if not rows:
+        raise InputError(f"{path}: no rows; expected one row per indicator, as scoresim run writes")
+    for i, row in enumerate(rows):
+        missing = [k for k in SUMMARY_KEYS if k not in row]
+        if missing:
+            raise InputError(f"{path}: row {i + 1} lacks {', '.join(repr(k) for k in missing)}; expected the keys "
+                             f"{', '.join(SUMMARY_KEYS)} (damaged or not written by scoresim run)")
+        for key in SUMMARY_KEYS:
+            value = row[key]
+            text = key in ("indicator", "kind", "phase1")
+            ok = (isinstance(value, str) if key in ("indicator", "kind") else
+                  value is None or isinstance(value, str) if text else
+                  value is None or (isinstance(value, int | float) and not isinstance(value, bool)))
+            if not ok:
+                want = "text" if text else "a number or null"
+                raise InputError(f"{path}: row {i + 1}, key '{key}': expected {want}, got {value!r:.40}")
+    return rows
+
+
 def _run_config(path: Path, attrs: dict) -> dict:
     """The run's resolved config: config.json, or the dataset's 'config' attribute."""
     if (path / "config.json").exists():
@@ -119,8 +142,6 @@ def _pct(value: Any, kind: str) -> str:
 
 def _summary_table(rows: list[dict], attrs: dict) -> str:
     """The run's summary as printed by ``scoresim run`` (or every column, for other layouts)."""
-    if not rows or not all(set(SUMMARY_KEYS) <= set(r) for r in rows):
-        return records_body(rows, note="From summary.json.")
     out = []
     for r in rows:
         k = str(r["kind"])
@@ -262,10 +283,15 @@ def _experiment_body(experiment: dict, origin: str) -> str:
 
 def calibration_content(path: Path) -> Content:
     """A ``scoresim calibrate`` directory: fit, identifiability, figures, targets and priors."""
+    from ..calibration.run import open_directory, outputs_damage
+
     require(path, "manifest.json", "calibration.json", "targets.toml", what="calibration")
-    manifest = read_object(path / "manifest.json")
-    _complete(path, manifest, "calibration", "scoresim calibrate --resume")
+    _complete(path, read_object(path / "manifest.json"), "calibration", "scoresim calibrate --resume")
+    manifest = open_directory(path)[2]   # every file of the directory checked
     require(path, "posterior.nc", "fit_table.csv", "identifiability.csv", what="calibration")
+    damage = outputs_damage(path)
+    if damage:
+        raise InputError(f"{damage}; rewrite the results with: scoresim calibrate --resume {path}")
     _, sizes = netcdf_header(path / "posterior.nc")
     cal = read_object(path / "calibration.json")
     name = manifest.get("name") or path.name
