@@ -19,6 +19,7 @@ from .config import InputError
 from .experiments import commands as experiments
 from .report import commands as report
 from .runs import commands as runs
+from .runs import decomposition
 from .scaleup import commands as scaleup
 
 
@@ -27,6 +28,7 @@ def build_parser() -> Parser:
     parser.add_argument("--version", action="version", version=f"scoresim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     runs.add_parsers(sub)
+    decomposition.add_parser(sub)
     experiments.add_sweep_parser(sub)
     calibration.add_parser(sub)
     scaleup.add_parser(sub)

@@ -102,14 +102,19 @@ def decompose(base: Scenario, seed: int | None = None, replicates: int = 4,
     names = list(GROUPS)
     data = {}
     for est, var in (("reported", "mean_reported_change"), ("did", "did_estimate")):
-        values = {s: (ds[var] - ds["effect"]).mean("replicate").values for s, ds in runs.items()}
-        parts = shapley(values, names)
-        total = values[frozenset(names)]
-        data[f"gap_{est}"] = (("indicator",), total, {
+        values = {s: (ds[var] - ds["effect"]).values for s, ds in runs.items()}    # (replicate, indicator)
+        parts = shapley(values, names)                                            # per replicate: linear
+        per_rep = np.stack([parts[g] for g in names], axis=1)                     # (replicate, source, indicator)
+        with np.errstate(invalid="ignore"):
+            se = per_rep.std(axis=0, ddof=1) / np.sqrt(replicates) if replicates > 1 else np.full(per_rep.shape[1:], np.nan)
+        data[f"gap_{est}"] = (("indicator",), values[frozenset(names)].mean(0), {
             "units": "1 or practice points", "long_name": f"{est} less causal, every source on"})
-        data[f"contribution_{est}"] = (("source", "indicator"), np.stack([parts[g] for g in names]), {
+        data[f"contribution_{est}"] = (("source", "indicator"), per_rep.mean(0), {
             "units": "1 or practice points", "long_name": f"Shapley contribution of each source to the {est} gap"})
-        data[f"remainder_{est}"] = (("indicator",), values[frozenset()], {
+        data[f"contribution_{est}_se"] = (("source", "indicator"), se, {
+            "units": "1 or practice points",
+            "long_name": "Monte Carlo standard error of the contribution (over replicates, same seeds)"})
+        data[f"remainder_{est}"] = (("indicator",), values[frozenset()].mean(0), {
             "units": "1 or practice points", "long_name": f"{est} less causal with every source off"})
     full = runs[frozenset(names)]
     for est, var in (("reported", "mean_reported_change"), ("did", "did_estimate"), ("causal", "effect")):
@@ -136,9 +141,10 @@ def figure(dec: xr.Dataset, estimand: str = "reported"):
     rest = 100 * good * dec[f"remainder_{estimand}"].sel(indicator=names).values
     total = 100 * good * dec[f"gap_{estimand}"].sel(indicator=names).values
     colors = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#bbbbbb"]
-    labels = list(dec["source"].values) + ["remainder (other mechanisms, metrics)"]
+    labels = list(dec["source"].values) + ["remainder (other mechanisms, metrics)" if estimand == "reported"
+                                           else "remainder (spillovers to non-participants, other mechanisms)"]
     parts = np.vstack([contrib, rest[None]])
-    fig, ax = plt.subplots(figsize=(8, 4.8), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(8, 5.2), layout="constrained")
     y = np.arange(len(names))
     pos, neg = np.zeros(len(names)), np.zeros(len(names))
     for k, row in enumerate(parts):
@@ -154,8 +160,80 @@ def figure(dec: xr.Dataset, estimand: str = "reported"):
     what = "reported change" if estimand == "reported" else "difference in differences"
     ax.set_title(f"Why the {what} differs from the causal effect ({dec.attrs.get('scenario', '')}, "
                  f"{dec.attrs.get('replicates')} replicates)", fontsize=10)
-    ax.legend(fontsize=7, loc="lower right")
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=7, frameon=False)
     return fig
 
 
-__all__ = ["GROUPS", "decompose", "gaps", "shapley", "figure"]
+SHORT = {"drift": "drift", "shocks and regression to the mean": "shocks", "selection": "select",
+         "survivorship and non-response": "surv+nr", "reporting bias": "bias"}
+
+
+def table(dec: xr.Dataset, estimand: str = "reported") -> str:
+    """The decomposition as text within 100 columns: per indicator the estimand and the causal
+    effect, the gap, and each source's share of it, in points signed so that positive flatters."""
+    names = list(dec["indicator"].values)
+    head = f"{'indicator':<14}{estimand:>9}{'causal':>9}{'gap':>8}" + "".join(
+        f"{SHORT[g]:>9}" for g in dec["source"].values) + f"{'rest':>8}"
+    lines = [head, "-" * len(head)]
+    for n in names:
+        ind = INDICATORS[str(n)]
+        k = ind.direction * 100.0
+        v = lambda var: float(dec[var].sel(indicator=n)) if "source" not in dec[var].dims else None  # noqa: E731
+        label = f"{n} (0-1)" if ind.kind == "points" else str(n)
+        unit = (lambda x: f"{x:+.2f}") if ind.kind == "points" else (lambda x: f"{100 * x:+.1f}%")
+        parts = [k * float(dec[f"contribution_{estimand}"].sel(indicator=n, source=g)) for g in dec["source"].values]
+        lines.append(f"{label:<14}{unit(v(estimand)):>9}{unit(v('causal')):>9}{k * v(f'gap_{estimand}'):>+8.1f}"
+                     + "".join(f"{x:>+9.1f}" for x in parts) + f"{k * v(f'remainder_{estimand}'):>+8.1f}")
+    se = 100 * float(np.nanmax(dec[f"contribution_{estimand}_se"].values)) if f"contribution_{estimand}_se" in dec \
+        else float("nan")
+    lines += ["", *_wrap(
+        f"Means over {dec.attrs.get('replicates')} replicates per subset of sources, seed {dec.attrs.get('seed')}; "
+        f"the largest Monte Carlo standard error of a source's share is {se:.1f} points (it covers the "
+        "replicates' noise only, not the parameters). "
+        f"gap: {estimand} less causal, in percentage points (adoption: hundredths of the 0-1 practice scale), "
+        "signed so that a positive gap flatters the programme; each source's column is "
+        "its Shapley share of the gap (its marginal effect averaged over the orders of switching the sources "
+        "on); rest: the gap with all five off (the mechanisms held on, and the difference between the mean of "
+        "firms' relative changes and the geometric mean of the causal effect). shocks: shocks and regression "
+        "to the mean; select: selection; surv+nr: survivorship and non-response; bias: reporting bias.")]
+    return "\n".join(lines)
+
+
+def _wrap(text: str) -> list[str]:
+    import textwrap
+    return textwrap.wrap(text, 100)
+
+
+def frame(dec: xr.Dataset):
+    """The decomposition as a tidy table: estimand, indicator, source, value, units."""
+    import pandas as pd
+
+    rows = []
+    for est in ("reported", "did"):
+        for n in dec["indicator"].values:
+            units = "practice points" if INDICATORS[str(n)].kind == "points" else "relative change"
+            rows.append({"estimand": est, "indicator": str(n), "source": "total gap",
+                         "value": float(dec[f"gap_{est}"].sel(indicator=n)), "units": units})
+            for g in dec["source"].values:
+                rows.append({"estimand": est, "indicator": str(n), "source": str(g), "units": units,
+                             "value": float(dec[f"contribution_{est}"].sel(indicator=n, source=g))})
+            rows.append({"estimand": est, "indicator": str(n), "source": "remainder", "units": units,
+                         "value": float(dec[f"remainder_{est}"].sel(indicator=n))})
+    return pd.DataFrame(rows)
+
+
+def save_figures(dec: xr.Dataset, directory) -> list[str]:
+    """Write the decomposition figures of the reported change and of the difference in
+    differences; returns their names."""
+    import matplotlib.pyplot as plt
+
+    out = []
+    for est, name in (("reported", "gap_reported.png"), ("did", "gap_did.png")):
+        fig = figure(dec, est)
+        fig.savefig(f"{directory}/{name}", dpi=110)
+        plt.close(fig)
+        out.append(name)
+    return out
+
+
+__all__ = ["GROUPS", "decompose", "gaps", "shapley", "figure", "table", "frame", "save_figures"]

@@ -66,8 +66,8 @@ def _complete(path: Path, manifest: dict, what: str, resume: str) -> None:
 
 # --------------------------------------------------------------------------- run
 
-SUMMARY_KEYS = ("indicator", "kind", "reported_change", "share_improving", "effect", "effect_lo", "effect_hi",
-                "phase1")
+SUMMARY_KEYS = ("indicator", "kind", "reported", "reported_lo", "reported_hi", "share_improving", "did", "did_lo",
+                "did_hi", "causal", "causal_lo", "causal_hi", "phase1")
 
 
 def run_content(path: Path) -> Content:
@@ -137,25 +137,35 @@ def _run_config(path: Path, attrs: dict) -> dict:
 def _pct(value: Any, kind: str) -> str:
     if not isinstance(value, (int, float)) or not math.isfinite(value):
         return "n/a"
-    return f"{value:+.3f} pt" if kind == "points" else f"{100 * value:+.1f}%"
+    return f"{value:+.2f}" if kind == "points" else f"{100 * value:+.1f}%"
+
+
+def _ranged(r: dict, est: str, kind: str) -> str:
+    mid = _pct(r[est], kind)
+    return mid if mid == "n/a" else f"{mid} [{_pct(r[est + '_lo'], kind)}, {_pct(r[est + '_hi'], kind)}]"
 
 
 def _summary_table(rows: list[dict], attrs: dict) -> str:
-    """The run's summary as printed by ``scoresim run`` (or every column, for other layouts)."""
+    """The run's summary as printed by ``scoresim run``: the three estimands per indicator."""
     out = []
+    phase1 = any(r.get("phase1") for r in rows) and attrs.get("scenario", "") in ("", "phase1")
     for r in rows:
         k = str(r["kind"])
         share = r["share_improving"]
-        out.append([r["indicator"], _pct(r["reported_change"], k),
+        label = f"{r['indicator']} (0-1 scale)" if k == "points" else r["indicator"]
+        out.append([label, _pct(r["reported"], k),
                     f"{100 * share:.0f}%" if isinstance(share, (int, float)) and math.isfinite(share) else "n/a",
-                    _pct(r["effect"], k), f"[{_pct(r['effect_lo'], k)}, {_pct(r['effect_hi'], k)}]", r["phase1"]])
-    spread = ("combines parameter uncertainty (posterior draws) and stochastic uncertainty"
-              if attrs.get("posterior") else "covers stochastic uncertainty across replicates only")
-    note = (f"Medians over {attrs.get('replicates', 'the')} replicate(s) (summary.json). Reported change: after "
-            "completion vs before enrolment, programme world; causal effect: programme vs counterfactual "
-            f"(same seeds). The 90% interval {spread}.")
-    return h.table(("indicator", "reported change", "share improving", "causal effect", "90% interval",
-                    "Phase I figure"), out, note=note)
+                    _ranged(r, "did", k), _ranged(r, "causal", k)] + ([r["phase1"]] if phase1 else []))
+    spread = ("combines parameter uncertainty (posterior draws) and the run's stochastic noise"
+              if attrs.get("posterior") else "covers the run's stochastic noise only (replicates share the "
+              "population, its shock history and the delivery plan)")
+    note = (f"Medians over {attrs.get('replicates', 'the')} replicate(s) (summary.json). Reported: the mean change "
+            "participants that return monitoring data report, before enrolment vs after completion; improving: "
+            "their share reporting a gain. Evaluator: difference in differences against non-participants of the "
+            "same markets. Causal: programme vs the same firms without it (same seeds). Adoption: change of "
+            f"practice on a 0-1 scale. The 90% range {spread}. docs/estimands.md explains why the three differ.")
+    return h.table(("indicator", "reported", "improving", "evaluator (DiD) [90%]", "causal effect [90%]")
+                   + (("Phase I figure",) if phase1 else ()), out, note=note)
 
 
 # --------------------------------------------------------------------------- sweep and analysis

@@ -79,6 +79,7 @@ def cmd_params(args: argparse.Namespace, command: str) -> int:
 
 def cmd_run(args: argparse.Namespace, command: str) -> int:
     import numpy as np
+    import pandas as pd
 
     from .. import io, plotting, reporting, simulate  # heavy imports only when running
 
@@ -112,6 +113,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     with new_directory(out) as tmp:   # results on disk before anything is printed
         io.write_dataset(ds, tmp / "dataset.nc")
         (tmp / "summary.json").write_text(json.dumps(rows, indent=2))
+        pd.DataFrame(reporting.summary_records(rows)).to_csv(tmp / "summary.csv", index=False)
         (tmp / "config.json").write_text(json.dumps(json.loads(ds.attrs["config"]), indent=2))
         figures = [] if args.no_figures else plotting.save_figures(ds, tmp)
     print(f"scenario {scenario.name}: {ds.sizes['firm']} firms recorded, "
