@@ -72,7 +72,7 @@ pairing of random numbers removes."""
 def test_common_random_numbers_cut_effect_variance_at_least_five_fold():
     """The effect's variance across replicates with CRN vs with independent streams per world,
     on the Phase I scenario, 20 replicates per design, with the world-divergent mechanisms off:
-    what CRN pairs, it cuts at least 5-fold (measured: 535, 18, 9 and 31 on the four)."""
+    what CRN pairs, it cuts at least 5-fold (measured: 522, 14, 9 and 30 on the four)."""
     import scoresim.reporting as rep
 
     idx = [list(rep.INDICATORS).index(n) for n in FOUR]
@@ -92,9 +92,9 @@ def test_common_random_numbers_cut_effect_variance_at_least_five_fold():
 @pytest.mark.slow
 def test_with_every_mechanism_on_the_causal_effect_stays_precise():
     """With every mechanism on, the causal effect's sd across replicates under CRN stays below
-    half a percentage point on the four (its own variation between realisations; measured:
-    0.2, 0.6, 0.2 and 0.2 points), and CRN is not worse than independent streams beyond the
-    sampling error of 16 replicates."""
+    half a percentage point on three of the four and 1.5 on accidents (its own variation between
+    realisations; measured: 0.2, 0.7, 0.2 and 0.2 points), and CRN is not worse than independent
+    streams beyond the sampling error of 16 replicates."""
     import scoresim.reporting as rep
 
     idx = [list(rep.INDICATORS).index(n) for n in FOUR]

@@ -47,8 +47,9 @@ class ScoreModel(mesa.Model):
         ``ScoreModel("configs/phase1.toml", **{"programme.participants": 100})``; this is how
         ``mesa.batch_run`` sweeps the model.
 
-    Step order (each month): 1 delivery, 2 adoption and decay, 3 workforce, 4 suggestions,
-    5 production and costs, 6 market, 7 record.
+    Step order (each month): 1 dropout and delivery, 2 adoption, drift and decay, implementation
+    dips and teams, 3 workforce, 4 suggestions, 5 production to demand and costs, 6 market,
+    7 exit, 8 record.
     """
 
     def __init__(self, scenario: Scenario | str | Path | None = None, *, seed: int | None = None,
@@ -291,7 +292,8 @@ class ScoreModel(mesa.Model):
         if not active.all():
             self.last = {k: np.where(active, v, 0.0 if FIRM_OUTPUTS[k][2] == "sum" else np.nan)
                          for k, v in self.last.items()}
-        self.recorder.record(t, self.last, s.practice, fees["programme"], active)
+        practice = s.practice if active.all() else np.where(active[..., None], s.practice, np.nan)
+        self.recorder.record(t, self.last, practice, fees["programme"], active)
         self.datacollector.collect(self)
 
     def _deliver_and_adopt(self, t: int) -> dict[str, Any]:
@@ -354,7 +356,7 @@ class ScoreModel(mesa.Model):
         self.productivity_at_enrol[starting] = recent[starting]
         if self.p.failure.dropout_hazard == 0.0:
             return
-        at_risk = (self.dropped_at < 0) & (enrol < t) & (t <= self.planned_completion)
+        at_risk = (self.dropped_at < 0) & (enrol < t) & (t <= self.planned_completion) & s.alive[pw, sched.firm]
         with np.errstate(invalid="ignore", divide="ignore"):
             early = recent / self.productivity_at_enrol - 1.0
         chance = failure.dropout_chance(self.firms.commitment[sched.firm], early, self.p.failure)

@@ -455,9 +455,8 @@ class MarketParams(Section):
 
 
 BLOOM13 = "Bloom et al. 2013 (QJE 128(1))"
-SHOCKS_LIT = ("Khan & Thomas 2013 (JPE 121(6)): annual firm productivity AR(1) 0.66, innovation sd 0.12; "
-              "Bloom et al. 2018 (Econometrica 86(3)); Bils, Klenow & Ruane 2021: measured dispersion "
-              "overstates true shocks")
+SHOCKS_LIT = ("Khan & Thomas 2013 (JPE 121(6)), Bloom et al. 2018 (Econometrica 86(3)): annual persistence "
+              "of firm productivity 0.66-0.81; Bils, Klenow & Ruane 2021: measured dispersion overstates true shocks")
 
 
 class DriftParams(Section):
@@ -520,14 +519,16 @@ class ShockParams(Section):
                                 source=SHOCKS_LIT + "; annual 0.75, 0.75^(1/12)",
                                 doc="monthly persistence of each firm's efficiency shock")
     firm_sd: float = P(0.12, "log-sd", 0.0, 0.5,
-                       source=SHOCKS_LIT + "; lower end of 0.12-0.35 (true shocks, not measurement error)",
+                       source=SHOCKS_LIT + "; annual innovation sd 0.08, the lower end of 0.08-0.25 (true shocks, "
+                                    "not measurement error), stationary 0.08/sqrt(1-0.75^2)",
                        doc="stationary sd of each firm's log efficiency shock")
     buyer_persistence: float = P(0.9865, "AR(1) coefficient/month", 0.0, 0.999,
                                  source="Foster, Haltiwanger & Syverson 2008 (AER 98(1)): demand more persistent "
                                         "than productivity; annual 0.85, 0.85^(1/12)",
                                  doc="monthly persistence of each buyer's demand shock")
-    buyer_sd: float = P(0.15, "log-sd", 0.0, 0.6, source=ASSUMPTION + "; annual innovation sd 0.08-0.30 "
-                                                                      "(Foster, Haltiwanger & Syverson 2008)",
+    buyer_sd: float = P(0.15, "log-sd", 0.0, 0.6, source=ASSUMPTION + "; annual innovation sd 0.08, the lower end "
+                                                                      "of 0.08-0.30 (Foster, Haltiwanger & Syverson "
+                                                                      "2008), stationary 0.08/sqrt(1-0.85^2)",
                         doc="stationary sd of each buyer's log demand shock")
     scripted: list[DemandShock] = Field(default_factory=list,
                                         description="scripted demand shocks, one [[shocks.scripted]] table each",
@@ -544,8 +545,8 @@ class SelectionParams(Section):
     is a uniform draw."""
 
     strength: float = P(1.0, "ratio", 0.0, 5.0,
-                        source=ASSUMPTION + "; Shimada & Sonobe, Suzuki, Vu & Sonobe 2014 (JCE 42(3)): "
-                                            "willing firms and prior demand select who enrols",
+                        source=ASSUMPTION + "; Suzuki, Vu & Sonobe 2014 (JCE 42(3)): firms with higher prior "
+                                            "demand for training gain more; JICA kaizen programmes choose willing firms",
                         doc="scale of selection on commitment and on the performance dip")
     commitment: float = P(0.9, "log-weight/sd", 0.0, 3.0,
                           source="Maffioli, McKenzie & Ubfal 2020 (WB PRWP 9415): price screens out owners who "
@@ -618,7 +619,8 @@ class ReportingParams(Section):
     response_results: float = P(0.3, "log-odds/sd", 0.0, 3.0,
                                 source=ASSUMPTION + "; firms doing badly drop out of follow-up (McKenzie & "
                                                     "Paffhausen 2019); bottom quartile about twice as likely silent",
-                                doc="rise of the log-odds of reporting per sd of the firm's true productivity change")
+                                doc="rise of the log-odds of reporting per sd of the firm's true results (its mean "
+                                    "standardised improvement over the indicators)")
     measurement_sd: float = P(0.15, "log-sd", 0.0, 0.5,
                               source="de Mel, McKenzie & Woodruff 2009 (JDE 88(1)): large errors in self-reported "
                                      "firm figures; assumption 0.10-0.30",
