@@ -52,11 +52,19 @@ def _step_checks(m: ScoreModel) -> None:
     # hires replace quits slot by slot: slots hired this month have tenure exactly 1
     assert np.array_equal(m.last["quits"].sum(axis=1), (wk.tenure == 1.0).sum(axis=1))
     assert np.all(m.last["accidents"] <= f.size)
-    # every buyer with a supplier in business spreads all its orders over those in business
+    # every buyer with a supplier in business spreads the population's part of its orders over
+    # those in business: 1 less what it buys elsewhere at the start, moving with attractiveness
     alive_links = m.state.alive[:, m.buyers.link_firm]
     served = np.stack([np.bincount(m.buyers.link_buyer, w, minlength=m.buyers.n) > 0 for w in alive_links])
-    assert np.allclose(m.state.share.sum(axis=1), served.sum(axis=1))
+    total = np.stack([np.bincount(m.buyers.link_buyer, s, minlength=m.buyers.n) for s in m.state.share])
+    assert np.all((total[served] > 0) & (total[served] <= 1 + 1e-9)) and np.all(total[~served] == 0)
     assert np.all(m.state.share[~alive_links] == 0)
+    # jobs: a positive workforce in business, none after exit; flows non-negative; hours and overtime
+    staff = m.last["employment"]
+    assert np.all(staff[m.state.alive] >= 1) and np.all(staff[~m.state.alive] == 0)
+    for k in ("hires", "separations", "jobs_lost_exit", "hours", "adoption_cost"):
+        assert np.all(np.nan_to_num(m.last[k]) >= 0), k
+    assert np.all((np.nan_to_num(m.last["overtime"]) >= 0) & (np.nan_to_num(m.last["overtime"]) <= 1)), "overtime"
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

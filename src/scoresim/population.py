@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import economics
 from .params import Scenario
 from .state import Buyers, Firms, FirmState, Workers, N_AREAS
 
@@ -56,14 +57,20 @@ def build_firms(p: Scenario, rng: np.random.Generator) -> Firms:
     hazard = (col("accidents_per_100_year", sectors, sector) / 1200.0
               * col("hazard_multiplier", countries, country))
     price_noise = np.exp(rng.normal(0.0, 0.05, n))
+    units = economics.unit_values(p)
+    cell = (country, sector)
     return Firms(
         country=country, sector=sector, size=size, managers=managers, start=start,
-        wage=col("wage_usd_month", countries, country),
+        wage=economics.wages(p)[country],
         price=col("price_usd_per_unit", sectors, sector) * price_noise,
-        material=col("material_usd_per_unit", sectors, sector),
-        units_per_day=col("units_per_worker_day", sectors, sector),
+        material=units.material[cell],
+        units_per_day=units.units_per_day[cell],
         defect_base=col("defect_rate", sectors, sector),
-        energy_base=col("energy_kwh_per_unit", sectors, sector),
+        energy_base=units.energy_kwh[cell],
+        services=units.services[cell],
+        capital_share=col("capital_share", sectors, sector),
+        separation_weeks=col("separation_weeks", countries, country),
+        overtime_premium=col("overtime_premium", countries, country),
         hazard_base=hazard,
         tfp=rng.lognormal(-pop.tfp_sigma**2 / 2, pop.tfp_sigma, n),
         commitment=_beta_quantile(rng.random(n), pop.commitment_mean, pop.commitment_concentration),
@@ -160,4 +167,5 @@ def initial_firm_state(firms: Firms, n_worlds: int) -> FirmState:
         alive=np.ones((W, F), bool), exit_month=np.full((W, F), -1, np.int64),
         hours=np.ones((W, F)), paid=np.ones((W, F)), disruption=zeros(), disillusion=zeros(), defect_z=zeros(),
         loss_stock=zeros(), mean_revenue=zeros(), productivity_recent=np.full((W, F), np.nan),
+        employment=np.ones((W, F)), need=np.ones((W, F)), va_mean=np.ones((W, F)), osh_done=np.zeros((W, F), bool),
     )
