@@ -146,6 +146,12 @@ def _monitoring(ds: xr.Dataset, names: list[str], before: np.ndarray, after: np.
                                            "change the participant reports (NaN: it does not report)"}),
         "reports_improvement": (dims, improved, {"units": "1", "long_name":
                                                  "participant reports an improvement beyond the threshold"}),
+        "reported_before": (dims, np.where(reporting[:, None, :], b_obs, np.nan), {
+            "units": "indicator units", "long_name": "level the participant reports for the months before its first "
+                                                     "workshop (NaN: it does not report)"}),
+        "reported_after": (dims, np.where(reporting[:, None, :], a_obs, np.nan), {
+            "units": "indicator units", "long_name": "level the participant reports for the months after completion "
+                                                     "(NaN: it does not report)"}),
         "mean_reported_change": (("replicate", "indicator"), mean, {
             "units": "1 or practice points", "long_name": "mean change reported by participants (monitoring)"}),
         "share_reporting_improvement": (("replicate", "indicator"), share, {

@@ -81,7 +81,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     import numpy as np
     import pandas as pd
 
-    from .. import io, plotting, reporting, simulate  # heavy imports only when running
+    from .. import io, money, plotting, reporting, simulate  # heavy imports only when running
 
     if args.from_file and args.config:
         raise InputError("give either CONFIG or --from DATASET, not both")
@@ -110,9 +110,11 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     ds = _run_with_progress(simulate, scenario, seed, replicates, posterior)
     ds.attrs.update(io.provenance(scenario, [command]))
     rows = reporting.summary_table(ds)
+    money_rows = money.rows(ds)
     with new_directory(out) as tmp:   # results on disk before anything is printed
         io.write_dataset(ds, tmp / "dataset.nc")
         (tmp / "summary.json").write_text(json.dumps(rows, indent=2))
+        (tmp / "money.json").write_text(json.dumps(money_rows, indent=2))
         pd.DataFrame(reporting.summary_records(rows)).to_csv(tmp / "summary.csv", index=False)
         (tmp / "config.json").write_text(json.dumps(json.loads(ds.attrs["config"]), indent=2))
         figures = [] if args.no_figures else plotting.save_figures(ds, tmp)
@@ -121,6 +123,8 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     print(reporting.format_table(rows, replicates, int(np.median(ds["n_reporting"].values)),
                                  int(ds["participant"].sum()), posterior.n if posterior else 0,
                                  phase1=scenario.name == "phase1"))
+    print()
+    print(money.format_rows(money_rows, phase1=scenario.name == "phase1"))
     print(f"wrote {out}/dataset.nc" + (f" and {', '.join(figures)}" if figures else "")
           + f" in {time.perf_counter() - started:.1f} s")
     return 0
