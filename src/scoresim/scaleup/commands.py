@@ -24,7 +24,8 @@ FORMAT = "scoresim-scaleup/1"
 COMPARED = ("firms_reached", "workers_reached", "modules_delivered", "trainers_active", "spend_programme",
             "spend_firms", "spend_sponsors", "spend_total", "accidents_averted", "absence_days_averted",
             "defect_savings_usd", "energy_savings_usd", "accident_cost_savings_usd", "value_added_gain_usd",
-            "job_years_equivalent", "quits_averted", "cost_per_firm_usd", "programme_cost_per_firm_usd",
+            "adoption_cost_usd", "benefit_usd", "profit_gain_usd", "jobs_created", "jobs_destroyed", "jobs",
+            "job_years", "quits_averted", "cost_per_firm_usd", "programme_cost_per_firm_usd",
             "cost_per_accident_averted_usd", "cost_recovery", "benefit_cost_ratio", "net_benefit_usd",
             "payback_months", "budget_committed_share", "capacity_used_share")
 
@@ -146,12 +147,14 @@ def comparison(ds: xr.Dataset, with_posterior: bool = False) -> str:
     lines += [""] + per_year_lines(ds, labels)
     n = ds.sizes["replicate"]
     source = "posterior draws and seeds" if with_posterior else "seeds (parameters fixed at their defaults)"
-    lines.append(f"median [90% interval] over {n} replicate(s): {source}. Outcomes are the programme world less "
-                 "its counterfactual, all firms; money outcomes rest on order-of-magnitude prices (docs/scaleup.md).")
+    lines += _wrap(f"median [90% interval] over {n} replicate(s): {source}. Outcomes are the programme world less "
+                   "its counterfactual, every firm. Benefits: value-added gain plus accident costs saved, less firms' "
+                   "adoption costs and extra hiring costs; benefit-cost ratio and net present value discount them "
+                   "against the spending of every payer; jobs at the end of the horizon (docs/scaleup.md).")
     return "\n".join(lines)
 
 
-PER_YEAR = ("firms_reached", "trainers_active", "spend_total", "accidents_averted", "value_added_gain_usd")
+PER_YEAR = ("firms_reached", "trainers_active", "spend_total", "accidents_averted", "benefit_usd", "jobs")
 
 
 def per_year_lines(ds: xr.Dataset, labels: list[str]) -> list[str]:
@@ -168,6 +171,11 @@ def per_year_lines(ds: xr.Dataset, labels: list[str]) -> list[str]:
         for label, row in zip(labels, med.values):
             lines.append(f"  {label:<{first - 2}}" + "".join(f"{_num(v):>10}" for v in row))
     return lines
+
+
+def _wrap(text: str) -> list[str]:
+    import textwrap
+    return textwrap.wrap(text, 100)
 
 
 def _with_units(name: str, da: xr.DataArray) -> str:

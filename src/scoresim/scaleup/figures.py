@@ -59,7 +59,7 @@ def reach(ds: xr.Dataset):
 
 
 OUTCOME_PANELS = (("firms_reached", "firms reached"), ("accidents_averted", "accidents averted"),
-                  ("absence_days_averted", "absence days averted"), ("value_added_gain_usd", "value-added gain (USD)"),
+                  ("jobs", "jobs at the end, net (persons)"), ("benefit_usd", "benefits (USD)"),
                   ("spend_total", "spending, all payers (USD)"), ("net_benefit_usd", "net present value (USD)"))
 COST_PANELS = (("cost_per_firm_usd", "cost per firm reached (USD)"),
                ("cost_per_accident_averted_usd", "cost per accident averted (USD)"),
