@@ -613,7 +613,7 @@ class MarketParams(Section):
                                                    "sample of them); their buyers also buy from large firms and abroad, "
                                                    "and SMEs hold about half of formal manufacturing employment in "
                                                    "developing countries (Ayyagari, Beck & Demirguc-Kunt 2007, Small "
-                                                   "Business Economics 29(4), recollection); range 0-0.9",
+                                                   "Business Economics 29(4), not re-checked); range 0-0.9",
                                doc="share of the buyers' purchases bought from suppliers outside the population at "
                                    "baseline: a supplier that becomes more attractive takes orders from them as from "
                                    "its rivals in the population (0: buyers buy only from the population)")
@@ -637,7 +637,7 @@ class JobsParams(Section):
     adjustment: float = P(0.06, "share of gap/month", 0.0, 1.0,
                           source="Caballero, Engel & Micco 2004 (J. Comparative Economics 32(4)); Caballero, Cowan, "
                                  "Engel & Micco 2013 (JDE 101): half to three quarters of the gap closed within a year "
-                                 "in Latin American plants (recollection); range 0.03-0.12",
+                                 "in Latin American plants (not re-checked); range 0.03-0.12",
                           doc="share of the gap between the production workforce the orders need and the current "
                               "one closed each month (0: employment fixed)")
     demand_months: float = P(3.0, "months", 1.0, 24.0, source=ASSUMPTION,
@@ -648,7 +648,7 @@ class JobsParams(Section):
                                   doc="cost of a hire, every replacement of a quit included")
     rent_sharing: float = P(0.1, "elasticity", 0.0, 1.0,
                             source="Card, Cardoso, Heining & Kline 2018 (J. Labor Economics 36(S1)): most estimates "
-                                   "0.05-0.15 (recollection); Arbache & Menezes-Filho (Brazil); Azam & Ris 2001 (World "
+                                   "0.05-0.15 (not re-checked); Arbache & Menezes-Filho (Brazil); Azam & Ris 2001 (World "
                                    "Bank PRWP 2600, Cote d'Ivoire); range 0-0.2",
                             doc="elasticity of the firm's wages to its value added per worker (relative to the "
                                 "common trend)")
