@@ -10,7 +10,10 @@ import pytest
 
 from scoresim.cli import main
 from scoresim.config import set_values
+from scoresim.mechanisms import MECHANISMS
 from scoresim.params import Scenario
+
+MECHANISMS_ALL = tuple(MECHANISMS)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,6 +27,19 @@ SMALL = {
     "programme.enrol_end": "2009-03",
     "run.replicates": 2,
 }
+
+
+def static_toml() -> str:
+    """TOML tables that switch every counterfactual mechanism off (scoresim.mechanisms)."""
+    import json
+
+    from scoresim.mechanisms import off_values
+
+    tables: dict[str, list[str]] = {}
+    for path, value in off_values(MECHANISMS_ALL).items():
+        section, key = path.split(".")
+        tables.setdefault(section, []).append(f"{key} = {json.dumps(value)}")
+    return "".join(f"[{section}]\n" + "\n".join(lines) + "\n" for section, lines in tables.items())
 
 
 def small(**values) -> Scenario:
