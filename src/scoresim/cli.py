@@ -197,9 +197,9 @@ def cmd_params(markdown: bool, planner: bool = False) -> int:
             r = {k: str(v).replace("|", "\\|") for k, v in r.items()}  # a '|' would split the cell
             print(f"| `{r['path']}` | {r['unit']} | {r['default']} | {r['range']} | {r['source']} | {r['doc']} |")
         return 0
-    width = max(len(r["path"]) for r in rows)
-    for r in rows:
-        print(f"{r['path']:<{width}}  {r['default']:>12}  {r['unit']:<28} {r['range']:<22} {r['source']}")
+    from .textable import parameter_table
+
+    print(parameter_table(rows))
     return 0
 
 

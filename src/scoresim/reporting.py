@@ -226,3 +226,9 @@ def format_table(rows: list[dict[str, object]], n_replicates: int, n_firms: int,
                     f"combines parameter uncertainty ({min(posterior_draws, n_replicates)} posterior draws, one "
                     "per replicate) and stochastic uncertainty."))
     return "\n".join(lines)
+
+
+# The estimands of a run, by name: the dataset variable holding each per replicate and
+# indicator. Commands that show estimands (compare, dashboard) take them from here and skip
+# one whose variable a dataset lacks.
+ESTIMANDS: dict[str, str] = {"reported": "mean_reported_change", "did": "did_estimate", "causal": "effect"}
