@@ -235,6 +235,12 @@ def _longest_word(text: str) -> int:
 
 
 def _natural(col: Column, cells: list[str]) -> int:
+    """A column's width with its title on one line."""
+    return max([len(c) for c in cells] + [len(col.title), 1])
+
+
+def _compact(col: Column, cells: list[str]) -> int:
+    """A column's width with its title wrapped at spaces."""
     return max([len(c) for c in cells] + [_longest_word(col.title), 1])
 
 
@@ -242,17 +248,22 @@ def _minimum(col: Column, cells: list[str]) -> int:
     """The narrowest a column may become: its longest word (wrap columns) or longest cell."""
     if col.wrap:
         return max([_longest_word(c) for c in cells] + [_longest_word(col.title), 4])
-    return _natural(col, cells)
+    return _compact(col, cells)
 
 
 def _fit(columns: Sequence[Column], cells: list[list[str]], width: int) -> list[int]:
-    """Column widths: natural ones, narrowed (widest wrap column first) while the table is too
-    wide and a wrap column can give way; a wrap column may shrink below its longest word only
-    when nothing else fits (its cells are then shortened)."""
+    """Column widths: titles on one line when the table fits; else titles wrapped (the widest
+    gain first); then wrap columns narrowed (widest first) down to their longest word; a wrap
+    column shrinks below its longest word only when nothing else fits (its cells are then
+    shortened)."""
     col_cells = [[r[i] for r in cells] for i in range(len(columns))]
     widths = [_natural(c, cc) for c, cc in zip(columns, col_cells)]
+    titled = [_compact(c, cc) for c, cc in zip(columns, col_cells)]
     floor = [_minimum(c, cc) for c, cc in zip(columns, col_cells)]
     total = lambda: sum(widths) + GAP * (len(widths) - 1)  # noqa: E731
+    while total() > width and any(w > f for w, f in zip(widths, titled)):
+        i = max(range(len(widths)), key=lambda j: widths[j] - titled[j])
+        widths[i] = titled[i]
     while total() > width:
         give = [i for i, c in enumerate(columns) if c.wrap and widths[i] > floor[i]]
         if not give:
