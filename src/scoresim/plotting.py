@@ -5,9 +5,12 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
+
+from .figtext import axis_label  # noqa: E402
 
 TRAJECTORIES = ("accident_rate", "absence_rate", "defect_rate", "productivity", "energy_per_unit",
                 "engagement")
@@ -33,8 +36,9 @@ def trajectory(ds: xr.Dataset, var: str, ax=None):
         if ds.sizes["replicate"] > 1:
             ax.fill_between(t, s.quantile(0.05, "replicate"), s.quantile(0.95, "replicate"),
                             color=COLORS.get(str(world)), alpha=0.25, linewidth=0)
+    _dates(ax)
     ax.set_title(ds[var].attrs.get("long_name", var), fontsize=9)
-    ax.set_ylabel(ds[var].attrs.get("units", ""), fontsize=8)
+    ax.set_ylabel(axis_label(var, ds[var].attrs.get("units", "")), fontsize=8)
     ax.tick_params(labelsize=7)
     return fig
 
@@ -59,7 +63,8 @@ def practices(ds: xr.Dataset, ax=None):
         for world in ds["world"].values:
             ax.plot(ds["time"].values, x.sel(area=area, world=world), styles.get(str(world), "-"),
                     color=f"C{i}", label=f"{area} ({world})" if world == ds["world"].values[0] else None)
-    ax.set_ylabel("practice level [0, 1]")
+    _dates(ax)
+    ax.set_ylabel("practice level (0-1 scale)")
     ax.set_title("Participants' management practices (dotted: counterfactual)")
     ax.legend(fontsize=7)
     return fig
@@ -78,10 +83,17 @@ def effects(ds: xr.Dataset, ax=None):
     ax.barh(y - 0.2, med, height=0.4, xerr=err, color="tab:blue", label="causal effect (90% interval)")
     ax.set_yticks(y, names)
     ax.axvline(0, color="k", linewidth=0.8)
-    ax.set_xlabel("% change")
+    ax.set_xlabel("change, % (relative to before, or to the counterfactual)")
     ax.legend(fontsize=8)
     ax.set_title("What participants would report vs what the programme caused")
     return fig
+
+
+def _dates(ax) -> None:
+    """Few, short date labels on a monthly time axis (years, then months where they fit)."""
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def _fig_ax(ax):
