@@ -90,8 +90,14 @@ def effects(ds: xr.Dataset, ax=None):
 
 
 def _dates(ax) -> None:
-    """Few, short date labels on a monthly time axis (years, then months where they fit)."""
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+    """At most about six short date labels on a monthly time axis: years, or every few months
+    for a run of under three years."""
+    lo, hi = ax.get_xlim()
+    years = (hi - lo) / 365.25
+    if years >= 3:
+        locator = mdates.YearLocator(base=max(1, int(np.ceil(years / 6))))
+    else:
+        locator = mdates.MonthLocator(interval=max(1, int(np.ceil(years * 12 / 6))))
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
