@@ -32,7 +32,7 @@ from scoresim.cli import main
 from scoresim.config import scenario_from_json
 from scoresim.params import describe_parameters
 from scoresim.report import build_report
-from scoresim.report.html import Section, page
+from scoresim.report.html import Section, esc, page
 from scoresim.report.parts import CAPTIONS
 
 SPEC = """
@@ -180,15 +180,16 @@ def scaleup_directory(path: Path, assumptions: bool = True, optimise: bool = Tru
                       "created_utc": "2030-01-01T00:00:00+00:00", "command": "scoresim scaleup plan.toml",
                       "seed": 3, "replicates": 2}).to_netcdf(path / "scaleup.nc", engine="h5netcdf")
     rows = ["strategy,period,metric,units,median,p5,p95"]
-    rows += [f"{s},{y},firms_reached,firms,{10.0 * y + k:.6f},{y},{20 * y}"
-             for k, s in enumerate(("open", "buyer_led")) for y in range(125)]
+    periods = [f"{2000 + y // 2}" if y % 2 == 0 else f"2000-{2000 + y // 2}" for y in range(125)]  # years, totals
+    rows += [f"{s},{p},firms_reached,firms,{10.0 * y + k:.6f},{y},{20 * y}"
+             for k, s in enumerate(("open", "buyer_led")) for y, p in enumerate(periods)]
     (path / "table.csv").write_text("\n".join(rows) + "\n")
     (path / "table.txt").write_text("strategy    firms reached\nopen        1,240\nbuyer-led   1,250\n")
     (path / "config.json").write_text(json.dumps(config, indent=2))
     if assumptions:
         (path / "assumptions.json").write_text(json.dumps(ASSUMPTIONS))
-    for name in ("reach.png", "costs.png"):
-        (path / name).write_bytes(tiny_png())
+    for i, name in enumerate(("reach.png", "costs.png")):
+        (path / name).write_bytes(tiny_png(4 + i))          # distinct images (a PDF stores one copy of each)
     if optimise:
         (path / "optimise.txt").write_text("budget share   accidents averted\n0.5   10\n1.0   18\n")
         (path / "frontier.csv").write_text("budget_share,accidents_averted\n0.5,10\n1.0,18\n")
@@ -322,7 +323,7 @@ def test_scaleup_report(scaleup_dir, tmp_path, capsys):
     assert "table.csv has 250 rows of 7 columns" in text and 'download="table.csv"' in text
     assert "<td>costs.module_usd</td>" in text and "cost of a module &lt;per firm&gt;" in text
     assert "Allocations evaluated by the search (search.csv)" in text and "<td>[0, 1e+06]</td>" in text
-    assert text.index(CAPTIONS["frontier"]) > text.index('id="optimisation"')   # shown with the optimisation
+    assert text.index(esc(CAPTIONS["frontier"])) > text.index('id="optimisation"')   # shown with the optimisation
 
 
 def test_scaleup_report_without_assumptions_lists_the_config(tmp_path, capsys):
@@ -544,3 +545,79 @@ def test_missing_browser_fails_only_when_required(monkeypatch):
     monkeypatch.setenv("SCORESIM_REQUIRE_BROWSER", "1")
     with pytest.raises(pytest.fail.Exception, match="SCORESIM_REQUIRE_BROWSER"):
         find_browser()
+
+
+# --------------------------------------------------------------------------- layout, in a browser
+
+@pytest.fixture(scope="module")
+def compare_dir(inputs) -> Path:
+    (inputs / "fewer.toml").write_text(BASE.replace("participants = 16", "participants = 8")
+                                       .replace('name = "small"', 'name = "fewer"'))
+    _ok(["compare", str(inputs / "base.toml"), str(inputs / "fewer.toml"), "--replicates", "2",
+         "--out", str(inputs / "cmp")])
+    return inputs / "cmp"
+
+
+@pytest.fixture(scope="module")
+def every_kind(all_results, compare_dir) -> dict[str, Path]:
+    return {**all_results, "compare": compare_dir}
+
+
+def test_compare_report(compare_dir, tmp_path, capsys):
+    text = make_report(compare_dir, tmp_path / "cmp.html", capsys)
+    assert_self_contained(text, ("Figures", "Comparison"), 2)
+    assert "Comparison: small vs fewer" in text and "Parameters that differ between the scenarios" in text
+    assert "<td>programme.participants</td>" in text and 'download="compare.csv"' in text
+    assert text.index(esc(CAPTIONS["differences"])) < text.index(esc(CAPTIONS["values"]))   # main result first
+
+
+@pytest.mark.parametrize("kind", ["run", "sweep", "analysis", "calibration", "scaleup", "compare"])
+def test_report_starts_with_a_summary_in_words(kind, every_kind, tmp_path, capsys):
+    text = make_report(every_kind[kind], tmp_path / f"{kind}.html", capsys)
+    first = text.index("<section ")
+    assert text[first:].startswith('<section id="summary">\n<h2>Summary</h2>\n<div class="summary"><p>This report ')
+    summary = text[first:text.index("</section>", first)]
+    assert "What they rest on" in summary
+    if kind in ("run", "compare", "scaleup", "calibration"):
+        assert re.search(r"\[[-+]?[\d.,]+[%kMB]?, [-+]?[\d.,]+[%kMB]?\]", summary), summary   # results with intervals
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", text)
+    assert all(".png" not in c for c in captions), captions      # captions say what a figure shows
+
+
+@pytest.mark.parametrize("kind", ["run", "sweep", "analysis", "calibration", "scaleup", "compare"])
+def test_report_fits_a_screen_and_a_page_and_prints_every_figure(kind, every_kind, tmp_path, capsys):
+    from browser import LAYOUT_CHECK, chromium, pdf_images
+
+    out = tmp_path / f"{kind}.html"
+    make_report(every_kind[kind], out, capsys)
+    figures = len(Page(out.read_text()).images)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})          # a laptop screen
+        page.goto(out.resolve().as_uri())
+        screen = page.evaluate(LAYOUT_CHECK)
+        assert screen["wide"] == [] and screen["scrollWidth"] <= screen["vw"], screen
+        assert screen["breaking"] == [], screen
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": 700, "height": 1000})                    # A4 less its margins
+        printed = page.evaluate(LAYOUT_CHECK)
+        assert printed["wide"] == [] and printed["scrollWidth"] <= printed["vw"], printed
+        pdf = page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF") and pdf_images(pdf) >= figures > 0
+
+
+def test_layout_check_finds_wide_elements_and_words_broken_inside(tmp_path):
+    """Not vacuous: an element wider than the page and text allowed to break anywhere are found;
+    the same wide table inside a scrolling box is not."""
+    from browser import LAYOUT_CHECK, chromium
+
+    body = ('<div style="width:3000px">too wide</div><p style="overflow-wrap:anywhere">Fals e</p>'
+            '<div class="table-wrap"><table><tr><td style="min-width:3000px">scrolls</td></tr></table></div>')
+    out = tmp_path / "wide.html"
+    out.write_text(page("wide", "a page too wide", [Section("s", "Wide", body)], "footer"))
+    with chromium() as browser:
+        pg = browser.new_page(viewport={"width": 1280, "height": 800})
+        pg.goto(out.resolve().as_uri())
+        found = pg.evaluate(LAYOUT_CHECK)
+    assert found["wide"] and all(w.startswith("DIV") for w in found["wide"]), found
+    assert not any("TD" in w for w in found["wide"]), found
+    assert found["breaking"] == ["P."], found

@@ -132,20 +132,27 @@ def analysis(name: str, attrs: dict, path: Path) -> list[str]:
 
 # --------------------------------------------------------------------------- calibration
 
-def calibration(name: str, manifest: dict, path: Path) -> list[str]:
+def _g(x: Any) -> str:
+    return t.number(_f(x), 3)
+
+
+def calibration(name: str, manifest: dict, path: Path) -> list:
     """A calibration: the fit per target and which parameters the targets constrain."""
     fit = _rows(path / "fit_table.csv")
     ident = _rows(path / "identifiability.csv")
     fitted = [r for r in fit if r.get("fitted") == "True"]
     inside = [r for r in fitted if r.get("inside") == "True"]
     outside = [r["target"] for r in fitted if r.get("inside") != "True"]
-    out = [f"This report is on the calibration {name} ({manifest.get('mode')}): ABC-SMC over "
+    out: list = [f"This report is on the calibration {name} ({manifest.get('mode')}): ABC-SMC over "
            f"{_n(manifest.get('generations'))} generation(s), {_n(manifest.get('simulations'))} particles "
            f"simulated, {len(ident)} calibrated parameter(s), {len(fit)} target(s) of which {len(fitted)} fitted."]
     if fitted:
         out.append(f"Fit: {len(inside)} of {len(fitted)} fitted targets have a simulated median within their "
                    "tolerance of the printed figure" + (f"; outside: {', '.join(outside)}" if outside else "")
-                   + ". The table under Fit to the targets gives each median with its 90% interval.")
+                   + ". Printed figure against the simulated median [90% interval over posterior draws]:")
+        out.append([f"{r['target']}: printed {r.get('printed')}, simulated {_g(r['median'])} [{_g(r['q05'])}, "
+                    f"{_g(r['q95'])}]" + ("" if r.get("inside") == "True" else " (outside the tolerance)")
+                    for r in fitted[:8]] + ([f"and {len(fitted) - 8} more in the table"] if len(fitted) > 8 else []))
     groups: dict[str, list[str]] = {}
     for r in ident:
         groups.setdefault(r.get("verdict", ""), []).append(r.get("parameter", ""))
