@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .compare.commands import add_parser as add_compare
 
     add_compare(sub)
+    from .dashboard.commands import add_parser as add_dashboard
+
+    add_dashboard(sub)
     ana = sub.add_parser("analyze", help="sensitivity indices (SALib) of a finished sweep, with tables and figures")
     ana.add_argument("results", metavar="RESULTS_DIR", help="directory written by scoresim sweep")
     ana.add_argument("--out", metavar="DIR", help="directory to create (must not exist); default RESULTS_DIR/analysis")
@@ -173,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "compare":
             from .compare.commands import cmd_compare
             return cmd_compare(args, _command(argv))
+        if args.command == "dashboard":
+            from .dashboard.commands import cmd_dashboard
+            return cmd_dashboard(args, _command(argv))
         if args.command == "analyze":
             from .experiments.commands import cmd_analyze
             return cmd_analyze(args, _command(argv))
