@@ -621,3 +621,15 @@ def test_layout_check_finds_wide_elements_and_words_broken_inside(tmp_path):
     assert found["wide"] and all(w.startswith("DIV") for w in found["wide"]), found
     assert not any("TD" in w for w in found["wide"]), found
     assert found["breaking"] == ["P."], found
+
+
+def test_playwright_browser_missing_fails_only_when_required(monkeypatch):
+    import browser
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("SCORESIM_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        browser.executable()
+    monkeypatch.setenv("SCORESIM_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="SCORESIM_REQUIRE_BROWSER"):
+        browser.executable()

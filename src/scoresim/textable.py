@@ -32,6 +32,16 @@ programme (its enrolment lies within Phase I's years), the only case where the P
 figures belong in a table as a yardstick; :func:`optional_columns` drops such a column
 otherwise.
 
+Example, a summary table with one column per estimand and the Phase I figures only for a Phase I
+scenario (``config``: the resolved scenario as a dict)::
+
+    cols = [Column("indicator", "left", key=True), Column("reported"), Column("causal [90% interval]"),
+            Column("Phase I figure", "left", wrap=True)]
+    rows = [[r["indicator"], change(r["reported"], r["kind"]),
+             with_interval(r["effect"], r["effect_lo"], r["effect_hi"], r["kind"]), r["phase1"]] for r in summary]
+    cols, rows = optional_columns(cols, rows, {"Phase I figure": is_phase1(config)})
+    print(render(cols, rows, notes=["Medians over 10 replicates; the interval covers ..."]))
+
 Nothing here imports the rest of scoresim.
 """
 
@@ -47,6 +57,7 @@ GAP = 2              # spaces between columns
 NA = "n/a"
 ELLIPSIS = "…"
 SCALE = "(0-1 scale)"
+LONG_DEFAULT = 16    # longer defaults (lists) of `scoresim params` go on the line beneath
 PHASE1_ENROLMENT = ("2009-01", "2013-09")   # first and last month of SCORE Phase I enrolment
 
 
@@ -208,9 +219,12 @@ def parameter_table(rows: Sequence[Mapping[str, object]], width: int = WIDTH) ->
     and the source wrapped beneath."""
     columns = [Column("parameter (--set path)", "left", key=True), Column("default", "left", wrap=True),
                Column("unit", "left", wrap=True)]
-    body = [[r["path"], r["default"], r["unit"]] for r in rows]
-    details = ["; ".join(x for x in (str(r.get("doc") or ""), f"allowed: {r['range']}" if r.get("range") else "",
-                                     f"source: {r['source']}" if r.get("source") else "") if x) for r in rows]
+    long = [len(str(r["default"])) > LONG_DEFAULT for r in rows]     # a long list: beneath, in full
+    body = [[r["path"], "(below)" if far else r["default"], r["unit"]] for r, far in zip(rows, long)]
+    details = ["; ".join(x for x in (f"default: {r['default']}" if far else "", str(r.get("doc") or ""),
+                                     f"allowed: {r['range']}" if r.get("range") else "",
+                                     f"source: {r['source']}" if r.get("source") else "") if x)
+               for r, far in zip(rows, long)]
     return render(columns, body, width, details=details,
                   notes=["Every parameter with its default and unit; below each, what it means, the values "
                          "allowed and its source. Set one with --set path=value or in a config file."])

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..cli import output_directory
 from ..config import InputError
+from ..textable import wrap
 
 
 def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
@@ -37,10 +38,10 @@ def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
     else:
         raise InputError("scoresim calibrate: give a TARGETS file or --resume RESULTS_DIR")
     spec = cal.spec
-    print(f"calibration {spec.name} ({settings.mode}): {len(spec.fitted)} fitted targets, "
-          f"{len(spec.parameters)} parameters; ABC-SMC with {settings.population} particles, up to "
-          f"{settings.generations} generations or {settings.max_minutes:g} minutes, "
-          f"{settings.replicates} replicate(s) per particle")
+    print("\n".join(wrap(f"calibration {spec.name} ({settings.mode}): {len(spec.fitted)} fitted targets, "
+                         f"{len(spec.parameters)} parameters; ABC-SMC with {settings.population} particles, up "
+                         f"to {settings.generations} generations or {settings.max_minutes:g} minutes, "
+                         f"{settings.replicates} replicate(s) per particle")))
     executor = executor_from_args(args)
     _quiet_pyabc()
     with executor:
