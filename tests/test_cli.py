@@ -190,7 +190,7 @@ def test_validate_shipped_config(capsys, work):
     assert code == 0
     resolved = json.loads(out)
     assert resolved["name"] == "phase1"
-    assert resolved["population"]["n_firms"] == 308
+    assert resolved["programme"]["participants"] == 308
     assert f"{PHASE1}: valid" in err
     assert tree(work) == {}
 
@@ -265,10 +265,11 @@ def test_run_succeeds_and_prints_summary(small_run):
     assert "Traceback" not in small_run.stderr
     out = small_run.stdout
     assert "scenario phase1: 30 firms recorded, 20 participants, 2 replicate(s), seed 20090101" in out
-    assert "indicator" in out and "reported change" in out and "causal effect" in out
+    assert "indicator" in out and "reported" in out and "evaluator (DiD)" in out and "causal effect" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
     for name, ind in INDICATORS.items():
-        line = next(line for line in out.splitlines() if line.startswith(name))
-        assert ind.phase1 in line
+        assert any(line.startswith(name) and "[" in line for line in out.splitlines()), name  # its estimands
+        assert f"{name}: {ind.phase1}" in out                       # the Phase I scenario shows its figures
     assert f"wrote {small_run.out}/dataset.nc" in out
     assert sorted(os.listdir(small_run.base)) == ["OUT"]  # no results/ directory, nothing else
 

@@ -82,7 +82,7 @@ def test_shipped_config_validates_and_keeps_every_value(path):
 
 def test_phase1_figures():
     s = load_scenario(next(p for p in CONFIGS if p.stem == "phase1"))
-    assert s.population.n_firms == 308
+    assert s.population.n_firms == 616          # 308 participants and a comparison pool as large
     assert s.programme.participants == 308
     assert s.programme.cost_per_module_usd == 2500.0
     assert len(s.population.countries) == 7
@@ -462,6 +462,8 @@ def _out_of_range(kind):
         lo, hi = _bounds(_field(path))
         if kind is float:
             below = st.floats(max_value=lo, exclude_max=True, allow_nan=False)
+            if math.isinf(hi):  # unbounded above (inf itself is allowed): only values below are out of range
+                return below.map(lambda v: (path, v))
             above = st.floats(min_value=hi, exclude_min=True, allow_nan=False)
         else:
             below = st.integers(max_value=int(lo) - 1)

@@ -40,15 +40,23 @@ def _step_checks(m: ScoreModel) -> None:
         assert np.all((arr >= 0) & (arr <= 1))
     assert np.all(wk.injured >= 0) and np.all(wk.tenure >= 0)
     assert np.all((wk.absent >= 0) & (wk.absent <= m.p.workforce.working_days + 1e-4))
+    t = m.month - 1
+    active = (m.state.exit_month < 0) | (m.state.exit_month >= t)     # in business during month t
     for k in SHARES:
         v = m.last[k]
-        assert np.all((v >= 0) & (v <= 1)), k
+        assert np.all((v[active] >= 0) & (v[active] <= 1)), k
+        assert np.all(np.isnan(v[~active])), k                         # firms that exited record nothing
     for k in COUNTS:
-        assert np.all(m.last[k] >= 0), k
+        assert np.all(m.last[k][active] >= 0), k
+        assert np.all(np.isnan(m.last[k][~active]) | (m.last[k][~active] == 0)), k
     # hires replace quits slot by slot: slots hired this month have tenure exactly 1
     assert np.array_equal(m.last["quits"].sum(axis=1), (wk.tenure == 1.0).sum(axis=1))
     assert np.all(m.last["accidents"] <= f.size)
-    assert np.allclose(m.state.share.sum(axis=1), np.bincount(m.buyers.link_buyer, minlength=m.buyers.n).astype(bool).sum())
+    # every buyer with a supplier in business spreads all its orders over those in business
+    alive_links = m.state.alive[:, m.buyers.link_firm]
+    served = np.stack([np.bincount(m.buyers.link_buyer, w, minlength=m.buyers.n) > 0 for w in alive_links])
+    assert np.allclose(m.state.share.sum(axis=1), served.sum(axis=1))
+    assert np.all(m.state.share[~alive_links] == 0)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

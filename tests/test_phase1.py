@@ -18,9 +18,10 @@ def phase1():
 
 
 def test_phase1_population_matches_the_programme(phase1):
-    assert phase1.sizes["firm"] == 308
-    assert 50_000 <= int(phase1["workers"].sum()) <= 58_000
-    assert int(phase1["participant"].sum()) == 308
+    assert phase1.sizes["firm"] == 616                     # participants and the comparison pool
+    part = phase1["participant"].values.astype(bool)
+    assert int(part.sum()) == 308
+    assert 48_000 <= int(phase1["workers"].values[part].sum()) <= 60_000   # brochure: over 54,000 workers
     assert len(set(phase1["country"].values)) == 7
     classroom = phase1["classroom_participants"].sel(world="programme").sum("time")
     assert np.all((classroom > 2000) & (classroom < 2800))  # brochure: 2,400
@@ -41,4 +42,6 @@ def test_reports_are_shares_and_reported_changes_exist(phase1):
     share = phase1["share_reporting_improvement"].values
     assert np.all((share >= 0) & (share <= 1))
     assert np.isfinite(phase1["mean_reported_change"].values).all()
-    assert int(phase1["n_reporting"]) > 250
+    # about one participant in five does not report (SCORE mid-term evaluation), some exit
+    reporting = phase1["n_reporting"].values
+    assert np.all((reporting > 180) & (reporting < 290)), reporting

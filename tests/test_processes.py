@@ -134,5 +134,5 @@ def test_schedule_depends_on_seed_not_replicate():
     np.testing.assert_array_equal(a.start, b.start)
     sc = small()
     m = ScoreModel(sc, seed=3)
-    again = build_schedule(sc, m.firms, m.buyers, generator(3, "delivery"))
+    again = build_schedule(sc, m.firms, m.buyers, generator(3, "delivery"), m.performance())
     np.testing.assert_array_equal(again.start, a.start)

@@ -7,7 +7,13 @@ import pandas as pd
 import xarray as xr
 
 from scoresim.params import AREAS, ReportingParams
-from scoresim.reporting import INDICATORS, aggregate_reports, firm_reports, window_means
+from scoresim.reporting import INDICATORS, report_dataset, window_means
+
+TRUTHFUL = dict(response_rate=1.0, measurement_sd=0.0, measurement_sd_points=0.0, optimism=0.0, optimism_points=0.0)
+
+
+def reports(ds: xr.Dataset, rp: ReportingParams) -> xr.Dataset:
+    return report_dataset(ds, rp)
 
 
 def test_window_means_known_answer_and_out_of_range():
@@ -36,10 +42,9 @@ def _toy(before: float, after: float, cf_after: float, T: int = 24) -> xr.Datase
 
 
 def test_reported_change_and_effect_known_answers():
-    rp = ReportingParams(window_months=6, lag_months=0, threshold=0.02, adoption_threshold=0.1)
+    rp = ReportingParams(window_months=6, lag_months=0, threshold=0.02, adoption_threshold=0.1, **TRUTHFUL)
     ds = _toy(before=0.5, after=0.4, cf_after=0.45)
-    rep = firm_reports(ds, rp)
-    agg = aggregate_reports(ds, rep, rp)
+    agg = reports(ds, rp)
     # before: months 2..7 = 0.5 (enrol 8 - 6); after: months 12..17 = 0.4
     d = agg.sel(indicator="defects")
     np.testing.assert_allclose(d["mean_reported_change"], -0.2)
@@ -50,20 +55,20 @@ def test_reported_change_and_effect_known_answers():
     a = agg.sel(indicator="adoption")
     np.testing.assert_allclose(a["mean_reported_change"], -0.1)   # points, not relative
     np.testing.assert_allclose(agg.sel(indicator="accidents")["effect"], 0.4 / 0.45 - 1)
-    assert int(agg["n_reporting"]) == 1
+    assert int(agg["n_reporting"].item()) == 1
 
 
 def test_no_change_reports_nothing_and_has_zero_effect():
-    rp = ReportingParams()
+    rp = ReportingParams(**TRUTHFUL)
     ds = _toy(before=0.3, after=0.3, cf_after=0.3)
-    agg = aggregate_reports(ds, firm_reports(ds, rp), rp)
+    agg = reports(ds, rp)
     np.testing.assert_allclose(agg["effect"], 0.0, atol=1e-12)
     np.testing.assert_allclose(agg["mean_reported_change"], 0.0, atol=1e-12)
     assert np.all(agg["share_reporting_improvement"] == 0.0)
 
 
 def test_change_within_threshold_is_not_an_improvement():
-    rp = ReportingParams(threshold=0.05)
+    rp = ReportingParams(threshold=0.05, **TRUTHFUL)
     ds = _toy(before=1.0, after=0.97, cf_after=1.0)               # -3%: below the 5% threshold
-    agg = aggregate_reports(ds, firm_reports(ds, rp), rp)
+    agg = reports(ds, rp)
     assert float(agg["share_reporting_improvement"].sel(indicator="defects").item()) == 0.0

@@ -216,6 +216,8 @@ def cmd_params(markdown: bool, planner: bool = False) -> int:
 
 
 def cmd_run(args: argparse.Namespace, argv: list[str] | None) -> int:
+    import numpy as np
+
     from . import io, plotting, reporting, simulate  # heavy imports only when running
 
     if args.from_file and args.config:
@@ -243,7 +245,9 @@ def cmd_run(args: argparse.Namespace, argv: list[str] | None) -> int:
     rows = reporting.summary_table(ds)
     print(f"scenario {scenario.name}: {ds.sizes['firm']} firms recorded, "
           f"{int(ds['participant'].sum())} participants, {replicates} replicate(s), seed {seed}")
-    print(reporting.format_table(rows, replicates, int(ds["n_reporting"]), posterior.n if posterior else 0))
+    print(reporting.format_table(rows, replicates, int(np.median(ds["n_reporting"].values)),
+                                 int(ds["participant"].sum()), posterior.n if posterior else 0,
+                                 phase1=scenario.name == "phase1"))
     with io.new_run_directory(out) as tmp:
         io.write_dataset(ds, tmp / "dataset.nc")
         (tmp / "summary.json").write_text(json.dumps(rows, indent=2))

@@ -33,11 +33,14 @@ UNITS_IN_WORDS = {
 }
 
 
-def axis_label(name: str, units: str) -> str:
-    """An axis label with units in words: a variable's own words where its unit is '1' (a share
-    or a score), else the unit as declared."""
+def axis_label(name: str, units: str, words: dict[str, str] | None = None) -> str:
+    """An axis label with units in words: a variable's own words where it has them (a share or
+    a score, whose unit is '1'), else its unit in ``words`` (unit -> words), else the unit as
+    declared ('share (0-1)' for '1')."""
     if name in UNITS_IN_WORDS:
         return UNITS_IN_WORDS[name]
+    if words and units in words and units != "1":
+        return words[units]
     return "share (0-1)" if units in ("1", "") else units
 
 

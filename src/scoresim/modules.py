@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .params import AREAS, Scenario, month_index
+from .selection import draw_cohorts, log_weights
 from .state import Buyers, Firms, N_AREAS
 
 
@@ -79,8 +80,11 @@ def spread_visits(visits: int, months: int) -> np.ndarray:
     return np.diff(edges)
 
 
-def build_schedule(p: Scenario, firms: Firms, buyers: Buyers, rng: np.random.Generator) -> Schedule:
-    """Draw the delivery plan: participants, cohorts, module sequences and dropouts."""
+def build_schedule(p: Scenario, firms: Firms, buyers: Buyers, rng: np.random.Generator,
+                   perf: np.ndarray | None = None) -> Schedule:
+    """Draw the delivery plan: participants, cohorts, module sequences and dropouts between
+    modules. Participants are drawn cohort by cohort with the enrolment weights of
+    :mod:`scoresim.selection` (``perf``: the (T, F) exogenous performance the dip is read from)."""
     prog = p.programme
     visits = spread_visits(prog.visits_per_module, prog.visit_months)
     # Draw every random number up front, whatever is enabled, so the stream is consumed the same way.
@@ -91,18 +95,19 @@ def build_schedule(p: Scenario, firms: Firms, buyers: Buyers, rng: np.random.Gen
     if not prog.enabled or not prog.modules or prog.participants == 0:
         return empty_schedule(prog.visit_months)
     sponsored = sponsored_firms(firms, buyers)
-    candidates = np.flatnonzero(eligible(p, firms))
-    keys = order_keys[candidates]
-    if prog.targeting == "sponsored_first":
-        keys = keys - sponsored[candidates]  # sponsored suppliers sort first
-    picked = np.argsort(keys, kind="stable")[: prog.participants]
-    if len(picked) == 0:
+    is_eligible = eligible(p, firms)
+    candidates = np.flatnonzero(is_eligible)
+    n = min(prog.participants, len(candidates))
+    if n == 0:
         return empty_schedule(prog.visit_months)
-    in_key_order = candidates[picked]
+    months = cohort_months(np.arange(n), prog.cohort_size, month_index(p.time.start, prog.enrol_start),
+                           month_index(p.time.start, prog.enrol_end))[:: prog.cohort_size]
+    weights = lambda t: log_weights(firms.commitment, perf, t, is_eligible, p.selection)  # noqa: E731
+    in_key_order = draw_cohorts(-np.log1p(-order_keys), candidates, months, prog.cohort_size, n, weights,
+                                sponsored if prog.targeting == "sponsored_first" else None)
     rank = np.argsort(in_key_order, kind="stable")  # participants in firm order, and
-    chosen = in_key_order[rank]                     # each one's place in the key order (cohorts)
-    enrol = cohort_months(rank, prog.cohort_size, month_index(p.time.start, prog.enrol_start),
-                          month_index(p.time.start, prog.enrol_end))
+    chosen = in_key_order[rank]                     # each one's place in the draw (cohorts)
+    enrol = months[rank // prog.cohort_size]
     start = module_starts(p, enrol, n_extra[chosen], area_keys[chosen], stay[chosen])
     served = (start >= 0).any(axis=1)  # a workshop inside the simulated period
     return Schedule(firm=chosen[served], start=start[served], sponsored=sponsored[chosen][served],

@@ -352,7 +352,9 @@ class ProductionParams(Section):
     defect_skill: float = P(0.5, "ratio per skill unit", 0.0, 5.0)
     defect_engagement: float = P(0.3, "ratio per engagement unit", 0.0, 5.0)
     defect_noise: float = P(0.106, "log-sd", 0.0, 2.0, source=CALIBRATED,
-                            doc="month-to-month variation of the defect rate")
+                            doc="stationary variation of the defect rate (lognormal)")
+    defect_persistence: float = P(0.7, "AR(1) coefficient/month", 0.0, 0.99, source=ASSUMPTION,
+                                  doc="monthly persistence of the defect-rate noise (0: independent months)")
     rework_share: float = P(0.5, "share of defects", 0.0, 1.0, doc="defective units reworked, the rest scrapped")
     rework_cost: float = P(0.3, "share of material cost", 0.0, 5.0)
     energy_cleaner: float = P(0.0939, "ratio per practice unit", 0.0, 0.9,
@@ -376,6 +378,159 @@ class MarketParams(Section):
     weight_price: float = P(2.0, "per log price", 0.0, 100.0)
     audit_cut: float = P(0.3, "share of orders", 0.0, 1.0, doc="order share cut after a failed audit")
     spot_price: float = P(0.7, "share of price", 0.0, 1.0, doc="price of good output beyond orders")
+    outside_demand: float = P(0.2, "share of baseline good output", 0.0, float("inf"),
+                              source=ASSUMPTION,
+                              doc="what a firm can sell beyond its buyers' orders each month (at spot_price); "
+                                  "inf: unlimited, so output never waits for orders")
+    hours_adjustment: float = P(0.25, "share of gap/month", 0.01, 1.0,
+                                source=ASSUMPTION + "; labour hoarding: paid hours follow a fall in demand "
+                                                    "within a few months",
+                                doc="share of the gap between paid production hours and the hours demand needs "
+                                    "closed each month when demand falls short (1: at once); a rise is met at once")
+
+
+BLOOM13 = "Bloom et al. 2013 (QJE 128(1))"
+SHOCKS_LIT = ("Khan & Thomas 2013 (JPE 121(6)): annual firm productivity AR(1) 0.66, innovation sd 0.12; "
+              "Bloom et al. 2018 (Econometrica 86(3)); Bils, Klenow & Ruane 2021: measured dispersion "
+              "overstates true shocks")
+
+
+class DriftParams(Section):
+    """Secular change of the world without the programme (both worlds alike): management practices
+    diffuse, and labour productivity, wages and demand grow. All 0 switches drift off."""
+
+    practice: float = P(0.005, "practice level/year", 0.0, 0.06,
+                        source="Bloom et al. 2020 (AEJ Applied 12(2)): diagnosed controls kept little of "
+                               "their +12 points after 8-9 years (0 to 0.007/year); upper end: "
+                               + BLOOM13 + " controls +0.12 in about 2 years",
+                        doc="rise of every firm's baseline practice level per year (capped at 1)")
+    productivity: float = P(0.03, "log-points/year", -0.05, 0.10,
+                            source="World Bank WDI NV.IND.MANF.KD.ZG 2008-2014: manufacturing value added "
+                                   "+2 to +11%/year less 1-3% employment growth",
+                            doc="trend growth of every firm's efficiency")
+    wages: float = P(0.03, "log-points/year", -0.05, 0.15,
+                     source="ILO Global Wage Report 2014/15: real wages +6% (developing Asia), +0.8% "
+                            "(Latin America), 2012-13; central value across the seven countries",
+                     doc="trend growth of wages")
+    demand: float = P(0.03, "log-points/year", -0.10, 0.15,
+                      source=ASSUMPTION + ": demand grows with productivity (balanced growth)",
+                      doc="trend growth of buyers' demand and of demand outside the buyers")
+
+
+class DemandShock(Section):
+    """A scripted demand shock: from ``start`` to ``end`` (months inclusive) demand from the chosen
+    buyers of firms in the chosen sectors and countries is multiplied by 1 + ``change``."""
+
+    start: str = P("2009-01", "YYYY-MM", allowed=MONTHS, doc="first month of the shock")
+    end: str = P("2009-12", "YYYY-MM", allowed=MONTHS, doc="last month of the shock")
+    change: float = P(-0.1, "relative", -0.95, 2.0, doc="relative change of demand during the shock")
+    sectors: list[str] = choice("names in population.sectors", "empty: all sectors", default_factory=list)
+    countries: list[str] = choice("names in population.countries", "empty: all countries",
+                                  default_factory=list)
+    buyers: Literal["all", "international", "national"] = Field(
+        "all", description="orders of which buyers; 'all' and 'national' also scale demand outside the buyers")
+
+    _months = field_validator("start", "end")(classmethod(lambda cls, v: _check_month(v)))
+
+    @model_validator(mode="after")
+    def _check(self) -> "DemandShock":
+        if month_index(self.start, self.end) < 0:
+            raise ValueError("end must not be before start")
+        return self
+
+
+class ShockParams(Section):
+    """Exogenous shocks, common to both worlds: a business cycle per country and sector, persistent
+    shocks to each firm's efficiency and each buyer's demand (AR(1) in logs, monthly), and scripted
+    demand shocks. Standard deviations are those of the stationary process; 0 switches a shock off."""
+
+    cycle_persistence: float = P(0.971, "AR(1) coefficient/month", 0.0, 0.999,
+                                 source="WDI manufacturing growth 2000-2019 (sd 1-4 points, low persistence "
+                                        "of growth): annual AR(1) 0.7 of log demand, 0.7^(1/12)",
+                                 doc="monthly persistence of the country x sector business cycle")
+    cycle_sd: float = P(0.042, "log-sd", 0.0, 0.3,
+                        source="WDI manufacturing growth: annual innovation sd 0.03, stationary 0.042",
+                        doc="stationary sd of log demand of a country x sector market")
+    firm_persistence: float = P(0.976, "AR(1) coefficient/month", 0.0, 0.999,
+                                source=SHOCKS_LIT + "; annual 0.75, 0.75^(1/12)",
+                                doc="monthly persistence of each firm's efficiency shock")
+    firm_sd: float = P(0.12, "log-sd", 0.0, 0.5,
+                       source=SHOCKS_LIT + "; lower end of 0.12-0.35 (true shocks, not measurement error)",
+                       doc="stationary sd of each firm's log efficiency shock")
+    buyer_persistence: float = P(0.9865, "AR(1) coefficient/month", 0.0, 0.999,
+                                 source="Foster, Haltiwanger & Syverson 2008 (AER 98(1)): demand more persistent "
+                                        "than productivity; annual 0.85, 0.85^(1/12)",
+                                 doc="monthly persistence of each buyer's demand shock")
+    buyer_sd: float = P(0.15, "log-sd", 0.0, 0.6, source=ASSUMPTION + "; annual innovation sd 0.08-0.30 "
+                                                                      "(Foster, Haltiwanger & Syverson 2008)",
+                        doc="stationary sd of each buyer's log demand shock")
+    scripted: list[DemandShock] = Field(default_factory=list,
+                                        description="scripted demand shocks, one [[shocks.scripted]] table each",
+                                        json_schema_extra={"range": "tables of start, end (YYYY-MM), change "
+                                                           "(relative, -0.95 to 2), sectors, countries, buyers "
+                                                           "(all | international | national)",
+                                                           "source": "scenario input"})
+
+
+class SelectionParams(Section):
+    """Who enrols: each cohort is drawn from the eligible firms not yet enrolled with weights
+    exp(strength * (commitment * z_commitment + dip * z_dip)), z being standard scores across the
+    eligible firms of management commitment and of the shortfall of recent performance. Strength 0
+    is a uniform draw."""
+
+    strength: float = P(1.0, "ratio", 0.0, 5.0,
+                        source=ASSUMPTION + "; Shimada & Sonobe, Suzuki, Vu & Sonobe 2014 (JCE 42(3)): "
+                                            "willing firms and prior demand select who enrols",
+                        doc="scale of selection on commitment and on the performance dip")
+    commitment: float = P(0.9, "log-weight/sd", 0.0, 3.0,
+                          source="Maffioli, McKenzie & Ubfal 2020 (WB PRWP 9415): price screens out owners who "
+                                 "expect less; odds ratio about 2.5 per sd (assumption, range 1-4)",
+                          doc="log enrolment weight per sd of management commitment")
+    dip: float = P(0.3, "log-weight/sd", 0.0, 3.0,
+                   source="Ashenfelter 1978 (REStat 60(1)); Heckman & Smith 1999 (EJ 109): "
+                          "pre-programme dip; for firms an assumption (enrollees 0.1-0.3 sd below their mean)",
+                   doc="log enrolment weight per sd of shortfall of recent performance")
+    dip_months: int = P(6, "months", 1, 36, doc="months of recent performance a firm looks back on")
+
+
+class FailureParams(Section):
+    """Not every firm succeeds: implementation disrupts production for a while, firms drop out in
+    the middle of a module, and improvement teams that break down leave relations and practice
+    worse. All 0 switches failure off."""
+
+    disruption: float = P(0.03, "relative output loss", 0.0, 0.3,
+                          source=ASSUMPTION + "; Brynjolfsson, Rock & Syverson 2021 (AEJ Macro): "
+                                              "productivity J-curve of reorganisation",
+                          doc="efficiency lost in the month of a module's workshop, fading after")
+    disruption_months: float = P(3.0, "months", 0.1, 24.0, doc="e-folding time of the disruption")
+    dropout_hazard: float = P(0.02, "1/month", 0.0, 0.5,
+                              source=ASSUMPTION + "; attendance and completion in business-training RCTs "
+                                                  "(McKenzie & Woodruff 2014, WBRO 29(1))",
+                              doc="monthly chance a participant stops mid-module, at commitment 0.5 and "
+                                  "productivity as before enrolment")
+    dropout_results: float = P(5.0, "log-hazard/relative change", 0.0, 30.0,
+                               doc="fall of the dropout log-hazard per unit of relative productivity "
+                                   "change since enrolment (early results keep firms in)")
+    breakdown_engagement: float = P(0.05, "engagement", 0.0, 0.5,
+                                    source=ASSUMPTION + "; Lawler & Mohrman 1985 (HBR): most quality "
+                                                        "circles fade within a few years",
+                                    doc="fall of the engagement target when an improvement team breaks down")
+    breakdown_setback: float = P(0.05, "practice level", 0.0, 0.5,
+                                 doc="fall of cooperation practice when a team breaks down (it can end "
+                                     "below where it started)")
+    disillusion_months: float = P(12.0, "months", 0.1, 120.0, doc="e-folding time of the engagement fall")
+
+
+class ExitParams(Section):
+    """Firms exit after sustained losses: each firm carries the losses it has not yet earned
+    back (a loss stock that profits pay down) and exits when they exceed its reserves, drawn once
+    per firm (exponential, mean ``reserve_months`` months of revenue)."""
+
+    enabled: bool = Field(True, description="firms exit after sustained losses")
+    reserve_months: float = P(2.0, "months of revenue", 0.05, 60.0,
+                              source=ASSUMPTION + "; McKenzie & Paffhausen 2019 (REStat 101(4)): less profitable "
+                                                  "firms die more; annual exit of established SMEs 2-8%",
+                              doc="mean reserves a firm can lose before it exits, in months of its revenue")
 
 
 class RecordingParams(Section):
@@ -392,6 +547,24 @@ class ReportingParams(Section):
     threshold: float = P(0.02, "relative change", 0.0, 1.0, doc="a change beyond this counts as improvement")
     adoption_threshold: float = P(0.1, "practice level", 0.0, 1.0,
                                   doc="rise in mean practice of taken modules that counts as adoption")
+    response_rate: float = P(0.8, "share of participants", 0.0, 1.0,
+                             source="SCORE Phase II mid-term evaluation (2016): about one firm in five did not report",
+                             doc="chance a surviving participant returns monitoring data, at average results")
+    response_results: float = P(0.3, "log-odds/sd", 0.0, 3.0,
+                                source=ASSUMPTION + "; firms doing badly drop out of follow-up (McKenzie & "
+                                                    "Paffhausen 2019); bottom quartile about twice as likely silent",
+                                doc="rise of the log-odds of reporting per sd of the firm's true productivity change")
+    measurement_sd: float = P(0.15, "log-sd", 0.0, 0.5,
+                              source="de Mel, McKenzie & Woodruff 2009 (JDE 88(1)): large errors in self-reported "
+                                     "firm figures; assumption 0.10-0.30",
+                              doc="error of each reported level (before and after alike), relative indicators")
+    measurement_sd_points: float = P(0.05, "practice level", 0.0, 0.3,
+                                     doc="error of each practice assessment (adoption)")
+    optimism: float = P(0.03, "log-points", 0.0, 0.2,
+                        source=ASSUMPTION + "; McKenzie & Woodruff 2014: training changes how firms report",
+                        doc="participants report their after-level better than it is by this much")
+    optimism_points: float = P(0.02, "practice level", 0.0, 0.2, source=ASSUMPTION,
+                               doc="participants' after-assessment of practice is higher than it is by this much")
 
 
 class RunParams(Section):
@@ -417,6 +590,11 @@ class Scenario(Section):
     suggestions: SuggestionParams = Field(default_factory=SuggestionParams)
     production: ProductionParams = Field(default_factory=ProductionParams)
     market: MarketParams = Field(default_factory=MarketParams)
+    drift: DriftParams = Field(default_factory=DriftParams)
+    shocks: ShockParams = Field(default_factory=ShockParams)
+    selection: SelectionParams = Field(default_factory=SelectionParams)
+    failure: FailureParams = Field(default_factory=FailureParams)
+    exit: ExitParams = Field(default_factory=ExitParams)
     recording: RecordingParams = Field(default_factory=RecordingParams)
     reporting: ReportingParams = Field(default_factory=ReportingParams)
 
@@ -432,6 +610,12 @@ class Scenario(Section):
             unknown = [n for n in names if n not in table]
             if unknown:
                 raise ValueError(f"programme.{field}: {unknown} not among {sorted(table)}")
+        for i, shock in enumerate(self.shocks.scripted):
+            for field, names, table in (("sectors", shock.sectors, self.population.sectors),
+                                        ("countries", shock.countries, self.population.countries)):
+                unknown = [n for n in names if n not in table]
+                if unknown:
+                    raise ValueError(f"shocks.scripted[{i}].{field}: {unknown} not among {sorted(table)}")
         return self
 
 

@@ -17,30 +17,48 @@ TRAJECTORIES = ("accident_rate", "absence_rate", "defect_rate", "productivity", 
 COLORS = {"programme": "tab:blue", "counterfactual": "tab:gray"}
 
 
-def participants_mean(ds: xr.Dataset, var: str) -> xr.DataArray:
-    """Worker-weighted mean of ``var`` over participants (replicate, world, time)."""
+def group_mean(ds: xr.Dataset, var: str, participants: bool = True) -> xr.DataArray:
+    """Worker-weighted mean of ``var`` over participants (or non-participants) still in
+    business (replicate, world, time)."""
     part = ds["participant"].values.astype(bool)
-    x = ds[var].isel(firm=np.flatnonzero(part))
-    w = ds["workers"].isel(firm=np.flatnonzero(part)).astype(float)
-    return (x * w).sum("firm") / w.sum()
+    idx = np.flatnonzero(part if participants else ~part)
+    x = ds[var].isel(firm=idx)
+    w = ds["workers"].isel(firm=idx).astype(float) * np.isfinite(x)
+    return (x.fillna(0) * w).sum("firm") / w.sum("firm")
+
+
+participants_mean = group_mean
+
+
+LINES = (("programme", True, "participants", "tab:blue", "-"),
+         ("counterfactual", True, "participants without the programme", "tab:gray", "-"),
+         ("programme", False, "non-participants", "tab:orange", "--"))
+"""The trajectories drawn: (world, participants, label, colour, style)."""
 
 
 def trajectory(ds: xr.Dataset, var: str, ax=None):
-    """Participants' mean of ``var`` over time in each world: median and 5-95% band over replicates."""
+    """Mean of ``var`` over time for participants in each world and for non-participants:
+    median and 5-95% band over replicates."""
     fig, ax = _fig_ax(ax)
-    series = participants_mean(ds, var)
     t = ds["time"].values
-    for world in ds["world"].values:
-        s = series.sel(world=world)
-        ax.plot(t, s.median("replicate"), color=COLORS.get(str(world)), label=str(world))
+    has_others = (~ds["participant"].values.astype(bool)).any()
+    for world, participants, label, color, style in LINES:
+        if world not in ds["world"].values or (not participants and not has_others):
+            continue
+        s = group_mean(ds, var, participants).sel(world=world)
+        ax.plot(t, s.median("replicate"), style, color=color, label=label, linewidth=1.2)
         if ds.sizes["replicate"] > 1:
             ax.fill_between(t, s.quantile(0.05, "replicate"), s.quantile(0.95, "replicate"),
-                            color=COLORS.get(str(world)), alpha=0.25, linewidth=0)
+                            color=color, alpha=0.2, linewidth=0)
     _dates(ax)
     ax.set_title(ds[var].attrs.get("long_name", var), fontsize=9)
-    ax.set_ylabel(axis_label(var, ds[var].attrs.get("units", "")), fontsize=8)
+    ax.set_ylabel(axis_label(var, ds[var].attrs.get("units", ""), UNITS_IN_WORDS), fontsize=8)
     ax.tick_params(labelsize=7)
     return fig
+
+
+UNITS_IN_WORDS = {"1": "share", "units/worker-day": "units per worker-day", "kWh/unit": "kWh per unit",
+                  "accidents/100 workers/year": "accidents per 100 workers a year"}
 
 
 def trajectories(ds: xr.Dataset, variables: tuple[str, ...] = TRAJECTORIES):
@@ -49,7 +67,7 @@ def trajectories(ds: xr.Dataset, variables: tuple[str, ...] = TRAJECTORIES):
     for ax, var in zip(axes.ravel(), variables):
         trajectory(ds, var, ax=ax)
     axes.ravel()[0].legend(fontsize=8)
-    fig.suptitle("Participating firms (worker-weighted mean; band: 5-95% over replicates)", fontsize=10)
+    fig.suptitle("Firms in business (worker-weighted mean; band: 5-95% over replicates)", fontsize=10)
     return fig
 
 
@@ -70,22 +88,31 @@ def practices(ds: xr.Dataset, ax=None):
     return fig
 
 
+ESTIMAND_STYLE = (("reported", "mean_reported_change", "reported by participants", "tab:orange"),
+                  ("did", "did_estimate", "evaluator (difference in differences)", "tab:green"),
+                  ("causal", "effect", "causal effect", "tab:blue"))
+
+
 def effects(ds: xr.Dataset, ax=None):
-    """Reported change vs causal effect per relative indicator, with the 90% interval."""
-    fig, ax = _fig_ax(ax)
+    """The three estimands per relative indicator: medians with 90% ranges over replicates."""
+    fig, ax = _fig_ax(ax, (7.5, 5))
     names = [str(n) for n in ds["indicator"].values if str(n) != "adoption"]
     y = np.arange(len(names))
-    rep = ds["mean_reported_change"].sel(indicator=names)
-    eff = ds["effect"].sel(indicator=names)
-    ax.barh(y + 0.2, 100 * rep.median("replicate"), height=0.4, color="tab:orange", label="reported change")
-    med = 100 * eff.median("replicate")
-    err = np.abs(100 * eff.quantile([0.05, 0.95], "replicate").values - med.values)
-    ax.barh(y - 0.2, med, height=0.4, xerr=err, color="tab:blue", label="causal effect (90% interval)")
+    shown = [e for e in ESTIMAND_STYLE if e[1] in ds and np.isfinite(ds[e[1]].values).any()]
+    height = 0.8 / max(len(shown), 1)
+    for k, (_, var, label, color) in enumerate(shown):
+        v = 100 * ds[var].sel(indicator=names)
+        med = v.median("replicate").values
+        lo, hi = v.quantile([0.05, 0.95], "replicate").values
+        offset = (len(shown) - 1) / 2 - k
+        ax.barh(y + offset * height, med, height=height, color=color, label=label,
+                xerr=np.abs(np.stack([lo, hi]) - med), error_kw={"linewidth": 0.8})
     ax.set_yticks(y, names)
+    ax.invert_yaxis()
     ax.axvline(0, color="k", linewidth=0.8)
-    ax.set_xlabel("change, % (relative to before, or to the counterfactual)")
-    ax.legend(fontsize=8)
-    ax.set_title("What participants would report vs what the programme caused")
+    ax.set_xlabel("change, % (medians; whiskers: 90% range over replicates)")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title("What participants report, what an evaluator finds, what the programme caused", fontsize=10)
     return fig
 
 
@@ -102,9 +129,9 @@ def _dates(ax) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
-def _fig_ax(ax):
+def _fig_ax(ax, size: tuple[float, float] = (7, 4)):
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 4), constrained_layout=True)
+        fig, ax = plt.subplots(figsize=size, constrained_layout=True)
         return fig, ax
     return ax.figure, ax
 

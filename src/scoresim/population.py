@@ -70,6 +70,7 @@ def build_firms(p: Scenario, rng: np.random.Generator) -> Firms:
         practice0=_beta(rng, pop.practice_mean, pop.practice_concentration, (n, N_AREAS)),
         team_setup_draw=rng.random(n),
         team_resilience=rng.exponential(1.0, n),
+        reserves=np.zeros(n),
     )
 
 
@@ -156,4 +157,7 @@ def initial_firm_state(firms: Firms, n_worlds: int) -> FirmState:
         gain_productivity=zeros(), gain_defects=zeros(), gain_energy=zeros(),
         accident_rate=np.repeat((firms.hazard_base * 1200)[None], W, axis=0),
         share=np.zeros((W, 0)),
+        alive=np.ones((W, F), bool), exit_month=np.full((W, F), -1, np.int64),
+        hours=np.ones((W, F)), paid=np.ones((W, F)), disruption=zeros(), disillusion=zeros(), defect_z=zeros(),
+        loss_stock=zeros(), mean_revenue=zeros(), productivity_recent=np.full((W, F), np.nan),
     )

@@ -35,6 +35,7 @@ FIRM_OUTPUTS: dict[str, tuple[str, str, str]] = {
     "training_fee": ("USD/month", "SCORE fees paid by the firm", "sum"),
     "profit": ("USD/month", "revenue less operating cost and fees", "sum"),
     "failed_audits": ("audits/month", "buyer audits failed", "sum"),
+    "hours": ("1", "utilisation: output per output at capacity (below 1 when demand falls short)", "mean"),
 }
 PRACTICE = ("practice", "1", "practice level by SCORE area")
 PROGRAMME_OUTPUTS: dict[str, tuple[str, str]] = {
@@ -78,8 +79,9 @@ class Recorder:
             self._wsum = np.bincount(self.group, self.weight, minlength=G)
 
     def record(self, t: int, firm_values: dict[str, np.ndarray], practice: np.ndarray,
-               programme: dict[str, np.ndarray]) -> None:
-        """Store month ``t``: firm values (W, F), practice (W, F, 5), programme totals (W,)."""
+               programme: dict[str, np.ndarray], active: np.ndarray | None = None) -> None:
+        """Store month ``t``: firm values (W, F), practice (W, F, 5), programme totals (W,);
+        ``active`` (W, F) marks firms still in business (group means are over them only)."""
         idx = self.panel_firms
         for k, v in firm_values.items():
             self.panel[k][:, t] = v[:, idx]
@@ -87,13 +89,25 @@ class Recorder:
         for k, v in programme.items():
             self.programme[k][:, t] = v
         if self.group is not None:
+            weight = self._weights(active)
             for k, v in firm_values.items():
-                self.groups[k][:, t] = self._aggregate(v, FIRM_OUTPUTS[k][2])
+                self.groups[k][:, t] = self._aggregate(v, FIRM_OUTPUTS[k][2], weight)
             for a in range(5):
-                self.group_practice[:, t, :, a] = self._aggregate(practice[..., a], "mean")
+                self.group_practice[:, t, :, a] = self._aggregate(practice[..., a], "mean", weight)
 
-    def _aggregate(self, v: np.ndarray, how: str) -> np.ndarray:
+    def _weights(self, active: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Firm weights (W, F) or (F,) and their group sums (W, G) for group means."""
+        if active is None or active.all():
+            return self.weight, np.broadcast_to(self._wsum, (self.n_worlds, self.n_groups))
+        w = self.weight * active
         W, G = self.n_worlds, self.n_groups
-        wts = v if how == "sum" else v * self.weight
-        tot = np.bincount(self._key, wts.ravel(), minlength=W * G).reshape(W, G)
-        return tot if how == "sum" else tot / np.maximum(self._wsum, 1e-12)
+        return w, np.bincount(self._key, w.ravel(), minlength=W * G).reshape(W, G)
+
+    def _aggregate(self, v: np.ndarray, how: str, weight: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        W, G = self.n_worlds, self.n_groups
+        wts = v if how == "sum" else np.where(weight[0] > 0, v, 0.0) * weight[0]
+        tot = np.bincount(self._key, np.broadcast_to(wts, (W, v.shape[-1])).ravel(), minlength=W * G).reshape(W, G)
+        if how == "sum":
+            return tot
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(weight[1] > 0, tot / np.where(weight[1] > 0, weight[1], 1.0), np.nan)

@@ -1,234 +1,338 @@
-"""What participating firms would report, beside the causal effect of the programme.
+"""What participants report, what an evaluator would find, and what the programme caused.
 
 SCORE's Phase I figures are self-reported before/after changes with no comparison group. For
-each participant and indicator this module computes, in every replicate:
+each participant, replicate and indicator this module computes from the run's panel:
 
-* the *reported change*: the indicator's mean over the ``window_months`` after completion
-  (after ``lag_months``) against its mean over the ``window_months`` before the first
-  workshop, in the programme world, relative ((after - before) / before) or, for adoption,
-  in practice points; firms whose baseline is zero cannot report a relative change (NaN);
-* whether the firm *reports an improvement*: a change beyond ``threshold`` (for adoption,
-  ``adoption_threshold`` points) in the good direction;
-* the *causal effect*: the programme world against the counterfactual over the same
-  after-window, per firm relative to the counterfactual.
-
-Aggregates per replicate: the mean reported change over firms that can report, the share of
-participants reporting improvement, and the causal effect averaged over participants. For
-accidents, a rare event, both the mean change and the effect are pooled ratios of accident
-counts summed over participants: a mean of per-firm ratios of small counts is biased upward.
+* its *windows*: the indicator's mean over the ``window_months`` before its first workshop and
+  over the ``window_months`` after it completed (or dropped out), after ``lag_months``, in the
+  programme world, and over the same after-window in the counterfactual world;
+* its *status*: windows outside the simulated period, exited (the firm closed before the end
+  of its after-window), silent (it survived but returned no monitoring data) or reported;
+* what it *reports* (:mod:`scoresim.observation`): the change between the levels it writes
+  down, relative ((after - before) / before) or, for adoption, in practice points, and whether
+  that is an improvement beyond ``threshold`` (``adoption_threshold`` points);
+* the three estimands of :mod:`scoresim.estimands` per replicate: the mean reported change and
+  the share reporting improvement over reporters (monitoring), the evaluator's
+  difference in differences, and the causal effect.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import xarray as xr
 
+from .estimands import ESTIMAND_LABELS, ESTIMANDS, causal, comparison_weights, did, did_aggregate, monitoring
+from .indicators import INDICATORS, POOLED, cumulative, indicator_panel, window_means
+from .numerics import quiet
+from .observation import draws, reported_levels, responds, results_score
 from .params import ReportingParams
 
+STATUS = ("not_participant", "reported", "silent", "exited", "outside_period")
+"""Report status of a firm in a replicate (the ``report_status`` codes, in this order)."""
 
-@dataclass(frozen=True)
-class Indicator:
-    """An outcome participants report on."""
-
-    variable: str      # firm output it is computed from ("practice_taken" for adoption)
-    direction: int     # +1 when higher is better, -1 when lower is better
-    kind: str          # "relative" change or practice "points"
-    phase1: str        # the Phase I figure as printed, "" when none
-    phase1_change: tuple[float, float] | None = None  # printed mean change (range)
-    phase1_share: tuple[float, float] | None = None   # printed share of firms reporting improvement
+DID_BLOCK = 128
+"""Participants per block of the difference in differences (bounds its (R, P, C) memory)."""
 
 
-INDICATORS: dict[str, Indicator] = {
-    "adoption": Indicator("practice_taken", +1, "points", "75-80% adopted good practices",
-                          phase1_share=(0.75, 0.80)),
-    "relations": Indicator("engagement", +1, "relative", "70% improved workplace relations",
-                           phase1_share=(0.70, 0.70)),
-    "defects": Indicator("defect_rate", -1, "relative", "80% lower defects, -10% average",
-                         phase1_change=(-0.10, -0.10), phase1_share=(0.80, 0.80)),
-    "accidents": Indicator("accidents", -1, "relative", "16% fewer accidents",
-                           phase1_change=(-0.16, -0.16)),
-    "absenteeism": Indicator("absence_rate", -1, "relative", "absenteeism -3.6%",
-                             phase1_change=(-0.036, -0.036)),
-    "productivity": Indicator("productivity", +1, "relative", "+15 to 50%",
-                              phase1_change=(0.15, 0.50)),
-    "energy": Indicator("energy_per_unit", -1, "relative", "-2% kWh per unit",
-                        phase1_change=(-0.02, -0.02)),
-    "unit_cost": Indicator("unit_cost", -1, "relative", ">50% reported cost savings",
-                           phase1_share=(0.50, 1.0)),
-}
-POOLED = {"accidents"}
-
-
-def window_means(x: np.ndarray, first: np.ndarray, length: int) -> np.ndarray:
-    """Means of ``x`` (..., T, K) over months [first_k, first_k + length) per firm k; NaN where
-    the window leaves the simulated period."""
-    T = x.shape[-2]
-    cs = np.concatenate([np.zeros(x.shape[:-2] + (1, x.shape[-1])), np.cumsum(x, axis=-2)], axis=-2)
-    ok = (first >= 0) & (first + length <= T)
-    a = np.clip(first, 0, T)
-    b = np.clip(first + length, 0, T)
-    k = np.arange(x.shape[-1])
-    out = (cs[..., b, k] - cs[..., a, k]) / length
-    return np.where(ok, out, np.nan)
-
-
-def indicator_panel(ds: xr.Dataset, name: str) -> np.ndarray:
-    """(replicate, world, time, firm) values of an indicator's variable."""
-    var = INDICATORS[name].variable
-    if var == "practice_taken":
-        taken = ds["module_taken"].values.astype(float)             # (firm, area)
-        n = np.maximum(taken.sum(axis=1), 1.0)
-        return (ds["practice"].values * taken).sum(axis=-1) / n
-    return ds[var].values.astype(float)
-
-
-def _windows(ds: xr.Dataset, rp: ReportingParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(firm,) first month of each participant's before- and after-window (-1: none), and
-    whether both windows lie inside the simulated period."""
+def windows(ds: xr.Dataset, rp: ReportingParams) -> dict[str, np.ndarray]:
+    """Window starts and who can be counted: ``before`` (K,), ``after`` (R, K) (-1: none),
+    ``in_period`` (R, K): both windows inside the simulated period, ``survived`` (R, K):
+    in business to the end of the after-window in the programme world, and ``survived_cf``
+    (R, K) in the counterfactual (True when it is not simulated)."""
+    R, T, L = ds.sizes["replicate"], ds.sizes["time"], rp.window_months
     part = ds["participant"].values.astype(bool)
-    before = np.where(part, ds["enrol_month"].values - rp.window_months, -1)
-    after = np.where(part, ds["completion_month"].values + 1 + rp.lag_months, -1)
-    valid = part & (before >= 0) & (after + rp.window_months <= ds.sizes["time"])
-    return before, after, valid
+    completion = np.broadcast_to(ds["completion_month"].values, (R, ds.sizes["firm"]))
+    before = np.where(part, ds["enrol_month"].values - L, -1)
+    after = np.where(part, completion + 1 + rp.lag_months, -1)
+    in_period = part & (before >= 0) & (after >= 0) & (after + L <= T)
+    exit_month = _exit_months(ds)
+    last = after + L - 1
+    alive = lambda e: (e < 0) | (e >= last)  # noqa: E731  (exit at the end of month e)
+    worlds = list(ds["world"].values)
+    survived = alive(exit_month[:, worlds.index("programme")]) if "programme" in worlds else np.zeros((R, len(part)), bool)
+    survived_cf = alive(exit_month[:, worlds.index("counterfactual")]) if "counterfactual" in worlds else np.ones_like(survived)
+    return {"before": before, "after": after, "in_period": in_period, "survived": survived,
+            "survived_cf": survived_cf, "exit_programme": exit_month[:, worlds.index("programme")]
+            if "programme" in worlds else np.full((R, len(part)), -1)}
 
 
-def firm_reports(ds: xr.Dataset, rp: ReportingParams) -> xr.Dataset:
-    """Per participant (replicate, indicator, firm): window means, reported change,
-    improvement and causal effect (NaN for firms without both windows)."""
+def _exit_months(ds: xr.Dataset) -> np.ndarray:
+    """(R, W, K) exit months (-1: none), -1 everywhere for datasets without exits."""
+    shape = (ds.sizes["replicate"], ds.sizes["world"], ds.sizes["firm"])
+    return np.broadcast_to(ds["exit_month"].values, shape) if "exit_month" in ds else np.full(shape, -1)
+
+
+def report_dataset(ds: xr.Dataset, rp: ReportingParams) -> xr.Dataset:
+    """Per firm windows, statuses and reports, and per replicate the three estimands and the
+    composition of participants, as a Dataset to merge into the run's."""
+    names = list(INDICATORS)
+    R, K = ds.sizes["replicate"], ds.sizes["firm"]
     worlds = list(ds["world"].values)
     pw = worlds.index("programme") if "programme" in worlds else None
     cw = worlds.index("counterfactual") if "counterfactual" in worlds else None
-    before_first, after_first, _ = _windows(ds, rp)
-    names = list(INDICATORS)
-    shape = (ds.sizes["replicate"], len(names), ds.sizes["firm"])
+    w = windows(ds, rp)
+    shape = (R, len(names), K)
     before, after, cf = (np.full(shape, np.nan) for _ in range(3))
+    panels = {}
     for i, name in enumerate(names):
         if pw is None:
             break
         x = indicator_panel(ds, name)
-        before[:, i] = window_means(x[:, pw], before_first, rp.window_months)
-        after[:, i] = window_means(x[:, pw], after_first, rp.window_months)
+        panels[name] = x[:, pw]
+        before[:, i] = window_means(x[:, pw], w["before"], rp.window_months)
+        after[:, i] = window_means(x[:, pw], w["after"], rp.window_months)
         if cw is not None:
-            cf[:, i] = window_means(x[:, cw], after_first, rp.window_months)
-    points = np.array([INDICATORS[n].kind == "points" for n in names])[None, :, None]
-    direction = np.array([INDICATORS[n].direction for n in names])[None, :, None]
-    threshold = np.where(points, rp.adoption_threshold, rp.threshold)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        change = np.where(points, after - before, np.where(before > 0, after / before - 1, np.nan))
-        effect = np.where(points, after - cf, np.where(cf > 0, after / cf - 1, np.nan))
-    improved = np.nan_to_num(direction * change, nan=-np.inf) > threshold
-    dims = ("replicate", "indicator", "firm")
+            cf[:, i] = window_means(x[:, cw], w["after"], rp.window_months)
+    valid = w["in_period"] & w["survived"]
+    status = _status(ds, w)
+    out = _monitoring(ds, names, before, after, valid, rp, status)
+    out.update(_causal(names, after, cf, valid & w["survived_cf"] & (cw is not None)))
+    out.update(_did(ds, names, panels, before, after, w, valid, rp))
+    out["window_before"] = (("replicate", "indicator", "firm"), before, {
+        "units": "indicator units", "long_name": "true mean over the months before the first workshop (programme world)"})
+    out["window_after"] = (("replicate", "indicator", "firm"), after, {
+        "units": "indicator units", "long_name": "true mean over the months after completion (programme world)"})
+    out["window_after_counterfactual"] = (("replicate", "indicator", "firm"), cf, {
+        "units": "indicator units", "long_name": "mean over the same months, counterfactual world"})
+    out["report_status"] = (("replicate", "firm"), status.astype(np.int8), {
+        "units": "status code", "long_name": "participant's monitoring status", "flag_values": np.arange(len(STATUS), dtype=np.int8),
+        "flag_meanings": " ".join(STATUS)})
+    counts = np.stack([(status == k).sum(-1) for k in range(len(STATUS))], axis=-1)
+    out["report_status_count"] = (("replicate", "status"), counts, {
+        "units": "firms", "long_name": "firms by monitoring status"})
+    out["n_reporting"] = (("replicate",), counts[:, STATUS.index("reported")], {
+        "units": "firms", "long_name": "participants that returned monitoring data"})
+    return xr.Dataset(out, coords={"indicator": names, "status": list(STATUS)})
+
+
+def _status(ds: xr.Dataset, w: dict[str, np.ndarray]) -> np.ndarray:
+    """(R, K) status codes (:data:`STATUS`) before anyone is asked (reported for now)."""
+    part = np.broadcast_to(ds["participant"].values.astype(bool), w["in_period"].shape)
+    status = np.full(part.shape, STATUS.index("reported"))
+    status[~w["survived"]] = STATUS.index("exited")
+    status[~w["in_period"]] = STATUS.index("outside_period")
+    status[~part] = STATUS.index("not_participant")
+    return status
+
+
+def _monitoring(ds: xr.Dataset, names: list[str], before: np.ndarray, after: np.ndarray, valid: np.ndarray,
+                rp: ReportingParams, status: np.ndarray) -> dict:
+    """Who reports, what they report, and the monitoring aggregates (``status`` updated in place)."""
+    R, I, K = before.shape
+    direction = np.array([INDICATORS[n].direction for n in names])
+    points = np.array([INDICATORS[n].kind == "points" for n in names])
+    seeds = [int(s) for s in str(ds.attrs.get("replicate_seeds", "")).split(",") if s] or list(range(R))
+    u, z = draws(seeds[:R], I, K)
+    with quiet():
+        true_change = np.where(points[None, :, None], after - before,
+                               np.where(before > 0, after / before - 1.0, np.nan))
+    reporting = responds(results_score(true_change, direction, valid), valid, u, rp)
+    status[valid & ~reporting] = STATUS.index("silent")
+    b_obs, a_obs = reported_levels(before, after, direction, points, z, rp)
+    change, improved = np.full(before.shape, np.nan), np.zeros(before.shape, bool)
+    mean, share = np.full((R, I), np.nan), np.full((R, I), np.nan)
+    n_rep = reporting.sum(-1)
+    for i, name in enumerate(names):
+        ind = INDICATORS[name]
+        threshold = rp.adoption_threshold if ind.kind == "points" else rp.threshold
+        change[:, i], improved[:, i], mean[:, i] = monitoring(b_obs[:, i], a_obs[:, i], reporting, ind.kind,
+                                                              name in POOLED, ind.direction, threshold)
+        with quiet():
+            share[:, i] = np.where(n_rep > 0, improved[:, i].sum(-1) / n_rep, np.nan)
+    dims, rel = ("replicate", "indicator", "firm"), "1 (relative) or practice points (adoption)"
+    return {
+        "true_change": (dims, true_change, {"units": rel, "long_name": "true change after vs before (programme world)"}),
+        "reported_change": (dims, change, {"units": rel, "long_name":
+                                           "change the participant reports (NaN: it does not report)"}),
+        "reports_improvement": (dims, improved, {"units": "1", "long_name":
+                                                 "participant reports an improvement beyond the threshold"}),
+        "mean_reported_change": (("replicate", "indicator"), mean, {
+            "units": "1 or practice points", "long_name": "mean change reported by participants (monitoring)"}),
+        "share_reporting_improvement": (("replicate", "indicator"), share, {
+            "units": "1", "long_name": "share of reporting participants that report improvement"}),
+    }
+
+
+def _causal(names: list[str], after: np.ndarray, cf: np.ndarray, valid: np.ndarray) -> dict:
+    R, I, K = after.shape
+    firm, agg = np.full(after.shape, np.nan), np.full((R, I), np.nan)
+    for i, name in enumerate(names):
+        firm[:, i], agg[:, i] = causal(after[:, i], cf[:, i], valid, INDICATORS[name].kind, name in POOLED)
     rel = "1 (relative) or practice points (adoption)"
-    return xr.Dataset(
-        {
-            "window_before": (dims, before, {"units": "indicator units", "long_name":
-                                             "mean over the months before the first workshop (programme world)"}),
-            "window_after": (dims, after, {"units": "indicator units", "long_name":
-                                           "mean over the months after completion (programme world)"}),
-            "window_after_counterfactual": (dims, cf, {"units": "indicator units", "long_name":
-                                                       "mean over the same months, counterfactual world"}),
-            "reported_change": (dims, change, {"units": rel,
-                                               "long_name": "change a participant would report, after vs before"}),
-            "reports_improvement": (dims, improved, {"units": "1", "long_name":
-                                                     "participant reports an improvement beyond the threshold"}),
-            "firm_effect": (dims, effect, {"units": rel,
-                                           "long_name": "causal effect: programme vs counterfactual world"}),
-        },
-        coords={"indicator": names},
-    )
+    return {
+        "firm_effect": (("replicate", "indicator", "firm"), firm, {
+            "units": rel, "long_name": "causal effect: programme vs counterfactual world, after completion"}),
+        "effect": (("replicate", "indicator"), agg, {
+            "units": "1 or practice points", "long_name": ESTIMAND_LABELS["causal"] + " on participants"}),
+    }
 
 
-def aggregate_reports(ds: xr.Dataset, reports: xr.Dataset, rp: ReportingParams) -> xr.Dataset:
-    """Per replicate and indicator: mean reported change, share reporting improvement, effect.
-    Pooled indicators (accidents) use ratios of sums of the window means instead."""
-    _, _, valid = _windows(ds, rp)
-    get = lambda k: reports[k].values[..., valid]  # noqa: E731  (replicate, indicator, reporting firm)
-    names = list(reports["indicator"].values)
-    with np.errstate(invalid="ignore", divide="ignore"), _quiet():
-        mean_change = np.nanmean(get("reported_change"), axis=-1)
-        share = get("reports_improvement").mean(axis=-1) if valid.any() else np.full(mean_change.shape, np.nan)
-        eff = np.nanmean(get("firm_effect"), axis=-1)
-        for name in POOLED & set(names):
-            i = names.index(name)
-            after = get("window_after")[:, i].sum(axis=-1)
-            mean_change[:, i] = after / get("window_before")[:, i].sum(axis=-1) - 1
-            eff[:, i] = after / get("window_after_counterfactual")[:, i].sum(axis=-1) - 1
-    dims = ("replicate", "indicator")
-    return xr.Dataset(
-        {
-            "mean_reported_change": (dims, mean_change, {"units": "1 or practice points",
-                                                         "long_name": "mean change participants would report"}),
-            "share_reporting_improvement": (dims, share, {"units": "1", "long_name":
-                                                          "share of participants reporting improvement"}),
-            "effect": (dims, eff, {"units": "1 or practice points",
-                                   "long_name": "causal effect on participants (programme vs counterfactual)"}),
-            "n_reporting": ((), int(valid.sum()), {"units": "firms", "long_name":
-                                                   "participants with both windows inside the simulated period"}),
-        },
-        coords={"indicator": names},
-    )
+def _did(ds: xr.Dataset, names: list[str], panels: dict[str, np.ndarray], before: np.ndarray, after: np.ndarray,
+         w: dict[str, np.ndarray], valid: np.ndarray, rp: ReportingParams) -> dict:
+    """The evaluator's difference in differences per replicate and indicator (NaN without
+    recorded non-participants)."""
+    R, I, K = before.shape
+    est = np.full((R, I), np.nan)
+    part = ds["participant"].values.astype(bool)
+    p_idx, c_idx = np.flatnonzero(part), np.flatnonzero(~part)
+    if len(p_idx) and len(c_idx) and panels:
+        est = _did_blocks(ds, names, panels, before, after, w, valid, rp, p_idx, c_idx)
+    return {"did_estimate": (("replicate", "indicator"), est, {
+        "units": "1 or practice points",
+        "long_name": ESTIMAND_LABELS["did"] + ": participants vs non-participants of their market"})}
 
 
-class _quiet:
-    """Silence numpy's 'mean of empty slice' warnings inside a block."""
+def _did_blocks(ds, names, panels, before, after, w, valid, rp, p_idx, c_idx) -> np.ndarray:
+    R, L = before.shape[0], rp.window_months
+    cell = np.char.add(ds["country"].values.astype(str), "|" + ds["sector"].values.astype(str))
+    sector = ds["sector"].values.astype(str)
+    size = ds["workers"].values.astype(float)
+    exit_c = w["exit_programme"][:, c_idx]
+    practice_c = ds["practice"].values[:, list(ds["world"].values).index("programme")][..., c_idx, :]
+    cs = {n: cumulative(panels[n][..., c_idx]) for n in names if INDICATORS[n].kind != "points"}
+    cs_practice = cumulative(practice_c.reshape(R, practice_c.shape[1], -1))
+    taken = ds["module_taken"].values.astype(float)
+    terms = {n: [] for n in names}
+    expected = {n: [] for n in names}
+    for lo in range(0, len(p_idx), DID_BLOCK):
+        blk = p_idx[lo: lo + DID_BLOCK]
+        ok = valid[:, blk]
+        b0 = np.where(w["before"][blk] >= 0, w["before"][blk], 0)
+        a0 = np.where(ok, w["after"][:, blk], 0)
+        alive = (exit_c[:, None, :] < 0) | (exit_c[:, None, :] >= (a0 + L - 1)[..., None])
+        weights = comparison_weights(alive, cell[blk], cell[c_idx], sector[blk], sector[c_idx])
+        for i, n in enumerate(names):
+            ind = INDICATORS[n]
+            x_p = (before[:, i, blk], after[:, i, blk])
+            if ind.kind == "points":
+                t, e = did(x_p, cs_practice, b0, a0, L, weights, "points", False, size[blk], size[c_idx],
+                           (taken[blk], taken.shape[1]))
+            else:
+                t, e = did(x_p, cs[n], b0, a0, L, weights, ind.kind, n in POOLED, size[blk], size[c_idx])
+            terms[n].append(np.where(ok, t, np.nan))
+            expected[n].append(e)
+    est = np.full((R, len(names)), np.nan)
+    for i, n in enumerate(names):
+        ind = INDICATORS[n]
+        x_p = (before[:, i, p_idx], after[:, i, p_idx])
+        ok = valid[:, p_idx]
+        est[:, i] = did_aggregate(np.concatenate(terms[n], axis=-1), np.concatenate(expected[n], axis=-1),
+                                  x_p, ok, ind.kind, n in POOLED)
+    return est
 
-    def __enter__(self):
-        import warnings
-        self._w = warnings.catch_warnings()
-        self._w.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
 
-    def __exit__(self, *exc):
-        return self._w.__exit__(*exc)
-
+# --------------------------------------------------------------------------- summary table
 
 def summary_table(ds: xr.Dataset) -> list[dict[str, object]]:
-    """Rows per indicator: reported change, share improving, effect with 90% interval, Phase I.
-    Medians and quantiles over replicates; NaN where no participant could report."""
-    with _quiet():
+    """Rows per indicator: each estimand's median over replicates with its 5% and 95% quantiles,
+    the share reporting improvement, the Phase I figure, and why a figure is missing."""
+    with quiet():
         return [_summary_row(ds, str(name)) for name in ds["indicator"].values]
+
+
+def _quantiles(values: np.ndarray) -> tuple[float, float, float]:
+    v = values[np.isfinite(values)]
+    if not len(v):
+        return (np.nan,) * 3
+    lo, mid, hi = np.quantile(v, [0.05, 0.5, 0.95])
+    return float(mid), float(lo), float(hi)
 
 
 def _summary_row(ds: xr.Dataset, name: str) -> dict[str, object]:
     sel = dict(indicator=name)
-    eff = ds["effect"].sel(sel).values
-    lo, mid, hi = np.nanquantile(eff, [0.05, 0.5, 0.95]) if np.isfinite(eff).any() else [np.nan] * 3
-    return {
-        "indicator": name,
-        "kind": INDICATORS[name].kind,
-        "reported_change": float(np.nanmedian(ds["mean_reported_change"].sel(sel).values)),
-        "share_improving": float(np.nanmedian(ds["share_reporting_improvement"].sel(sel).values)),
-        "effect": float(mid), "effect_lo": float(lo), "effect_hi": float(hi),
-        "phase1": INDICATORS[name].phase1,
-    }
+    row: dict[str, object] = {"indicator": name, "kind": INDICATORS[name].kind, "phase1": INDICATORS[name].phase1}
+    for est, var in ESTIMANDS.items():
+        mid, lo, hi = _quantiles(ds[var].sel(sel).values) if var in ds else (np.nan,) * 3
+        row.update({est: mid, f"{est}_lo": lo, f"{est}_hi": hi})
+    row["share_improving"] = _quantiles(ds["share_reporting_improvement"].sel(sel).values)[0]
+    row["missing"] = missing_reason(ds, name)
+    return row
 
 
-def format_table(rows: list[dict[str, object]], n_replicates: int, n_firms: int, posterior_draws: int = 0) -> str:
-    """The summary table as text."""
-    def pct(v: float, kind: str) -> str:
-        if not np.isfinite(v):
+def missing_reason(ds: xr.Dataset, name: str) -> dict[str, str]:
+    """Why an estimand has no figure for an indicator, by estimand ('' when it has one)."""
+    out = {}
+    reporters = int(np.max(ds["n_reporting"].values)) if "n_reporting" in ds else 0
+    i = list(ds["indicator"].values).index(name)
+    before = ds["window_before"].values[:, i] if "window_before" in ds else np.zeros((1, 0))
+    no_base = name in POOLED and np.isfinite(before).any() and np.nansum(before) == 0
+    for est, var in ESTIMANDS.items():
+        have = var in ds and np.isfinite(ds[var].sel(indicator=name).values).any()
+        if have:
+            out[est] = ""
+        elif est == "causal" and "counterfactual" not in ds["world"].values:
+            out[est] = "the counterfactual world was not simulated"
+        elif est == "did" and not (~ds["participant"].values.astype(bool)).any():
+            out[est] = "no non-participants recorded to compare with"
+        elif no_base:
+            out[est] = f"no {name} in the before-window of any participant"
+        elif est == "reported" and reporters == 0:
+            out[est] = "no participant reported"
+        else:
+            out[est] = "no participant with both report windows in the simulated period"
+    return out
+
+
+def format_table(rows: list[dict[str, object]], n_replicates: int, n_reporting: int, n_participants: int,
+                 posterior_draws: int = 0, phase1: bool = False) -> str:
+    """The summary table as text, within 100 columns: per indicator what participants report
+    (mean change and share reporting improvement), the evaluator's difference in differences
+    and the causal effect with their 90% ranges over replicates; the Phase I figures when the
+    scenario is Phase I."""
+    def cell(v: object, kind: str, sign: bool = True) -> str:
+        if not isinstance(v, float) or not np.isfinite(v):
             return "n/a"
-        return f"{v:+.3f} pt" if kind == "points" else f"{100 * v:+.1f}%"
-    head = (f"{'indicator':<13} {'reported change':>16} {'share improving':>16} "
-            f"{'causal effect [90% interval]':>32}   Phase I figure")
-    lines = [head, "-" * len(head)]
+        return (f"{v:+.2f}" if sign else f"{v:.2f}") if kind == "points" else f"{100 * v:+.1f}%"
+
+    def ranged(r: dict, est: str, kind: str) -> str:
+        mid = cell(r[est], kind)
+        if mid == "n/a":
+            return mid
+        lo, hi = (cell(r[f"{est}_{b}"], kind).rstrip("%") for b in ("lo", "hi"))
+        return f"{mid} [{lo}, {hi}]"
+
+    head = (f"{'indicator':<20}{'reported':>9}{'improving':>10}  {'evaluator (DiD) [90%]':<25}"
+            f"{'causal effect [90%]':<25}")
+    lines = [head.rstrip(), "-" * len(head.rstrip())]
+    notes: list[str] = []
     for r in rows:
         k = str(r["kind"])
-        eff = f"{pct(r['effect'], k)} [{pct(r['effect_lo'], k)}, {pct(r['effect_hi'], k)}]"
-        share = "n/a" if not np.isfinite(r["share_improving"]) else f"{100 * r['share_improving']:.0f}%"
-        lines.append(f"{r['indicator']:<13} {pct(r['reported_change'], k):>16} {share:>16} {eff:>32}   {r['phase1']}")
-    lines.append(f"Medians over {n_replicates} replicate(s); {n_firms} participants with both report windows "
-                 "in the simulated period. Reported change: after completion vs before enrolment, "
-                 "programme world; causal effect: programme vs counterfactual (same seeds). The interval "
-                 + ("covers stochastic uncertainty across replicates only." if not posterior_draws else
-                    f"combines parameter uncertainty ({min(posterior_draws, n_replicates)} posterior draws, one "
-                    "per replicate) and stochastic uncertainty."))
+        label = f"{r['indicator']} (0-1 scale)" if k == "points" else str(r["indicator"])
+        share = r["share_improving"]
+        share_s = "n/a" if not isinstance(share, float) or not np.isfinite(share) else f"{100 * share:.0f}%"
+        line = (f"{label:<20}{cell(r['reported'], k):>9}{share_s:>10}  {ranged(r, 'did', k):<25}"
+                f"{ranged(r, 'causal', k):<25}")
+        lines.append(line.rstrip())
+        for est, why in (r.get("missing") or {}).items():
+            if why:
+                notes.append(f"{r['indicator']}, {est}: {why}")
+    lines.append("")
+    lines += _wrap(
+        f"Medians over {n_replicates} replicate(s). Reported: mean change {n_reporting} of {n_participants} "
+        "participants would report, before enrolment vs after completion, with measurement error and optimism; "
+        "improving: their share reporting a gain. Evaluator: difference in differences against non-participants "
+        "of the same markets. Causal: programme vs the same firms without it. Adoption is the change of practice "
+        "on a 0-1 scale, the others relative changes. The 90% range "
+        + ("combines parameter uncertainty (posterior draws, one per replicate) and the run's stochastic noise"
+           if posterior_draws else "covers the run's stochastic noise only")
+        + ": replicates share the population, its shock history and the delivery plan.")
+    if notes:
+        lines += _wrap("No figure: " + "; ".join(notes) + ".")
+    if phase1:
+        lines += ["", f"{'Phase I figure (self-reported)':<52}{'reported here':>14}{'improving':>11}"]
+        for r in rows:
+            if r["phase1"]:
+                k = str(r["kind"])
+                share = r["share_improving"]
+                share_s = "n/a" if not isinstance(share, float) or not np.isfinite(share) else f"{100 * share:.0f}%"
+                lines.append(f"{r['indicator'] + ': ' + str(r['phase1']):<52}{cell(r['reported'], k):>14}{share_s:>11}")
     return "\n".join(lines)
 
 
-# The estimands of a run, by name: the dataset variable holding each per replicate and
-# indicator. Commands that show estimands (compare, dashboard) take them from here and skip
-# one whose variable a dataset lacks.
-ESTIMANDS: dict[str, str] = {"reported": "mean_reported_change", "did": "did_estimate", "causal": "effect"}
+def _wrap(text: str, width: int = 100) -> list[str]:
+    import textwrap
+    return textwrap.wrap(text, width)
+
+
+__all__ = ["STATUS", "windows", "report_dataset", "summary_table", "missing_reason", "format_table", "INDICATORS",
+           "POOLED", "window_means", "indicator_panel", "ESTIMANDS"]

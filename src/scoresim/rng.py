@@ -17,11 +17,14 @@ import zlib
 
 import numpy as np
 
-# population, buyers, delivery and the planner's uptake are drawn once per run seed with :func:`generator`; the others
-# are the monthly process streams of :class:`Streams`, seeded per replicate.
+# population, buyers, delivery, mid-module dropout, the planner's uptake and the exogenous shock histories
+# (shock_*) are drawn once per run seed with :func:`generator`; the others are the monthly process streams of
+# :class:`Streams`, seeded per replicate, except reporting, which the observation model draws per replicate
+# after the run.
 STREAMS: tuple[str, ...] = (
     "population", "buyers", "delivery", "absence", "accident", "turnover",
     "suggestions", "defects", "market", "audit", "uptake",
+    "shock_firm", "shock_buyer", "shock_cycle", "dropout", "reporting",
 )
 
 

@@ -17,7 +17,7 @@ import xarray as xr
 from .model import WORLDS, ScoreModel, replicate_seed
 from .params import AREAS, Scenario
 from .recorder import FIRM_OUTPUTS, PRACTICE, PROGRAMME_OUTPUTS
-from .reporting import aggregate_reports, firm_reports
+from .reporting import report_dataset
 
 if TYPE_CHECKING:
     from .calibration.posterior import Posterior
@@ -41,7 +41,7 @@ def run(scenario: Scenario, seed: int | None = None, replicates: int | None = No
     seed = int(scenario.run.seed if seed is None else seed)
     replicates = int(scenario.run.replicates if replicates is None else replicates)
     models = []
-    panels, practice, programme, groups, group_practice = [], [], [], [], []
+    panels, practice, programme, groups, group_practice, fates = [], [], [], [], [], []
     for r in range(replicates):
         scen = scenario if posterior is None else _with_draw(scenario, posterior, r)
         m = run_model(scen, seed, r, worlds)
@@ -51,6 +51,7 @@ def run(scenario: Scenario, seed: int | None = None, replicates: int | None = No
         panels.append(rec.panel)
         practice.append(rec.practice)
         programme.append(rec.programme)
+        fates.append(_fates(m))
         if rec.group is not None:
             groups.append(rec.groups)
             group_practice.append(rec.group_practice)
@@ -58,7 +59,7 @@ def run(scenario: Scenario, seed: int | None = None, replicates: int | None = No
             models.append(m)
         if progress:
             progress(1)
-    ds = _dataset(models[0], panels, practice, programme, groups, group_practice)
+    ds = _dataset(models[0], panels, practice, programme, groups, group_practice, fates)
     ds.attrs.update({"seed": seed, "replicates": replicates,
                      "report_window_months": scenario.reporting.window_months,
                      "report_lag_months": scenario.reporting.lag_months,
@@ -72,9 +73,7 @@ def run(scenario: Scenario, seed: int | None = None, replicates: int | None = No
                                   "units": "parameter units"})
         ds = ds.assign_coords(calibrated_parameter=list(posterior.names))
         ds.attrs.update(posterior=posterior.origin, posterior_sha256=posterior.digest, posterior_draws=posterior.n)
-    reports = firm_reports(ds, scenario.reporting)
-    return xr.merge([ds, reports, aggregate_reports(ds, reports, scenario.reporting)],
-                    combine_attrs="override")
+    return xr.merge([ds, report_dataset(ds, scenario.reporting)], combine_attrs="override")
 
 
 def _with_draw(scenario: Scenario, posterior: "Posterior", r: int) -> Scenario:
@@ -91,22 +90,32 @@ def _same_firms(first: ScoreModel, m: ScoreModel) -> None:
                          "changes the population or the delivery plan, which replicates must share")
 
 
+def _fates(m: ScoreModel) -> dict[str, np.ndarray]:
+    """What happened to the recorded firms in a replicate: exit month per world (W, K),
+    completion and dropout month (K,) (-1: none)."""
+    idx, sched, f = m.recorder.panel_firms, m.schedule_plan, m.firms
+    done = np.full(f.n, -1)
+    dropped = np.full(f.n, -1)
+    if sched.n:
+        done[sched.firm] = np.where(m.dropped_at >= 0, m.dropped_at - 1, m.planned_completion)
+        dropped[sched.firm] = m.dropped_at
+    return {"exit_month": m.state.exit_month[:, idx], "completion_month": done[idx], "dropout_month": dropped[idx]}
+
+
 def _stack(items: list[dict[str, np.ndarray]], key: str) -> np.ndarray:
     return np.stack([it[key] for it in items])
 
 
-def _dataset(m: ScoreModel, panels, practice, programme, groups, group_practice) -> xr.Dataset:
+def _dataset(m: ScoreModel, panels, practice, programme, groups, group_practice, fates) -> xr.Dataset:
     p, f, rec = m.p, m.firms, m.recorder
     idx = rec.panel_firms
     time = pd.date_range(p.time.start + "-01", periods=p.time.months, freq="MS")
     sched = m.schedule_plan
     enrol = np.full(f.n, -1)
-    done = np.full(f.n, -1)
     taken = np.zeros((f.n, len(AREAS)), bool)
     sponsored = np.zeros(f.n, bool)
     if sched.n:
         enrol[sched.firm] = sched.enrol
-        done[sched.firm] = sched.completion(p.programme.visit_months)
         taken[sched.firm] = sched.taken
         sponsored[sched.firm] = sched.sponsored
     countries = np.array(list(p.population.countries))
@@ -125,10 +134,14 @@ def _dataset(m: ScoreModel, panels, practice, programme, groups, group_practice)
         "participant": ("firm", m.participant[idx]),
         "sponsored": ("firm", sponsored[idx], {"long_name": "supplier of a sponsoring buyer, enrolled"}),
         "enrol_month": ("firm", enrol[idx], {"units": "month index", "long_name": "first workshop (-1: none)"}),
-        "completion_month": ("firm", done[idx], {"units": "month index",
-                                                 "long_name": "last consulting month (-1: none)"}),
-        "module_taken": (("firm", "area"), taken[idx]),
+        "module_taken": (("firm", "area"), taken[idx], {"long_name": "module planned for the participant"}),
     }
+    data["completion_month"] = (("replicate", "firm"), _stack(fates, "completion_month"), {
+        "units": "month index", "long_name": "last consulting month, or the month before dropping out (-1: none)"})
+    data["dropout_month"] = (("replicate", "firm"), _stack(fates, "dropout_month"), {
+        "units": "month index", "long_name": "month the participant stopped mid-module (-1: none)"})
+    data["exit_month"] = (("replicate", "world", "firm"), _stack(fates, "exit_month"), {
+        "units": "month index", "long_name": "last month in business before exit (-1: none)"})
     if groups:
         n_s = len(sectors)
         g = np.arange(rec.n_groups)

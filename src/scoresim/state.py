@@ -40,6 +40,7 @@ class Firms:
     practice0: np.ndarray        # (F, 5) baseline practice levels
     team_setup_draw: np.ndarray  # (F,) uniform: a Module 1 workshop sets up a team if below team_setup
     team_resilience: np.ndarray  # (F,) Exp(1): the team lapses when its cumulative lapse hazard passes it
+    reserves: np.ndarray         # (F,) Exp(1) draw: reserves in units of exit.reserve_months of revenue
 
     @property
     def n(self) -> int:
@@ -96,3 +97,13 @@ class FirmState:
     gain_energy: np.ndarray
     accident_rate: np.ndarray    # accidents per 100 workers per year, from last month's accidents
     share: np.ndarray            # (W, E) order share of each link
+    alive: np.ndarray            # bool: the firm has not exited
+    exit_month: np.ndarray       # int: month of exit (-1: none)
+    hours: np.ndarray            # last month's hours worked per hour at capacity (utilisation), exposure to hazards
+    paid: np.ndarray             # last month's paid production hours per hour at capacity
+    disruption: np.ndarray       # relative efficiency lost to reorganisation (implementation dip)
+    disillusion: np.ndarray      # fall of the engagement target after an improvement team broke down
+    defect_z: np.ndarray         # AR(1) state of the defect-rate noise (standard normal)
+    loss_stock: np.ndarray       # losses not yet earned back (USD)
+    mean_revenue: np.ndarray     # exponentially weighted mean monthly revenue (USD)
+    productivity_recent: np.ndarray  # exponentially weighted recent productivity (units/worker-day)

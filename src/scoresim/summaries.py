@@ -15,7 +15,10 @@ from typing import Callable
 import numpy as np
 import xarray as xr
 
-from .reporting import INDICATORS, window_means
+from .estimands import ESTIMAND_LABELS
+from .indicators import INDICATORS, window_means
+from .numerics import quiet
+from .reporting import STATUS
 
 SAVINGS_MONTHS = 3   # the brochure's "savings within three months of participation"
 
@@ -52,11 +55,11 @@ def _participants(ds: xr.Dataset) -> np.ndarray:
 
 def _accidents_averted(ds: xr.Dataset) -> np.ndarray:
     """(replicate,) accidents in participants from their first workshop to the end of the run,
-    counterfactual world less programme world."""
+    counterfactual world less programme world (months after a firm's exit count 0)."""
     part = ds["participant"].values.astype(bool)
     if not part.any() or "counterfactual" not in ds["world"].values:
         return np.full(ds.sizes["replicate"], np.nan if not part.any() else 0.0)
-    acc = ds["accidents"].isel(firm=np.flatnonzero(part))
+    acc = ds["accidents"].isel(firm=np.flatnonzero(part)).fillna(0)
     enrol = ds["enrol_month"].values[part]
     after = np.arange(ds.sizes["time"])[:, None] >= enrol[None, :]          # (time, firm)
     diff = acc.sel(world="counterfactual").values - acc.sel(world="programme").values
@@ -64,16 +67,16 @@ def _accidents_averted(ds: xr.Dataset) -> np.ndarray:
 
 
 def _averted_per_100(ds: xr.Dataset) -> np.ndarray:
-    """(replicate,) accidents averted per 100 workers a year in the after-window of firms that
-    report (the same firms and months as ``effect.accidents``)."""
+    """(replicate,) accidents averted per 100 workers a year in the after-window of the
+    participants the causal effect counts (the same firms and months as ``effect.accidents``)."""
     i = list(ds["indicator"].values).index("accidents")
+    eff = ds["firm_effect"].values[:, i]
     after = ds["window_after"].values[:, i]                 # (replicate, firm) accidents/month
     cf = ds["window_after_counterfactual"].values[:, i]
-    ok = np.isfinite(after[0]) & np.isfinite(cf[0])
-    workers = float(ds["workers"].values[ok].sum())
-    if workers == 0:
-        return np.full(ds.sizes["replicate"], np.nan)
-    return 1200.0 * (cf[:, ok] - after[:, ok]).sum(axis=1) / workers
+    ok = np.isfinite(after) & np.isfinite(cf) & (np.isfinite(eff) | (cf == 0))
+    workers = (ds["workers"].values[None, :] * ok).sum(axis=1).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(workers > 0, 1200.0 * np.where(ok, cf - after, 0.0).sum(axis=1) / workers, np.nan)
 
 
 def _median_change(name: str) -> Callable[[xr.Dataset], np.ndarray]:
@@ -91,21 +94,23 @@ def _classroom(ds: xr.Dataset) -> np.ndarray:
 
 
 def _monthly_savings(ds: xr.Dataset) -> np.ndarray:
-    """(replicate, reporting firm) USD/month: fall in operating cost per good unit from the
-    before- to the after-window, times good output in the after-window (programme world)."""
+    """(replicate, firm) USD/month, NaN for firms that do not report: fall in operating cost per
+    good unit from the before- to the after-window, times good output in the after-window
+    (programme world, true values), for the participants that report."""
     i = list(ds["indicator"].values).index("unit_cost")
     before = ds["window_before"].values[:, i]
     after = ds["window_after"].values[:, i]
-    ok = np.isfinite(before[0]) & np.isfinite(after[0])
+    reporting = ds["report_status"].values == STATUS.index("reported")
     window, lag = int(ds.attrs["report_window_months"]), int(ds.attrs["report_lag_months"])
-    first = np.where(ok, ds["completion_month"].values + 1 + lag, -1)
+    first = np.where(reporting, ds["completion_month"].values + 1 + lag, -1)
     good = window_means(ds["good_output"].sel(world="programme").values.astype(float), first, window)
-    return ((before - after) * good)[:, ok]
+    return np.where(reporting, (before - after) * good, np.nan)
 
 
 def _savings_p95(ds: xr.Dataset) -> np.ndarray:
     s = _monthly_savings(ds) * SAVINGS_MONTHS
-    return np.nanpercentile(s, 95, axis=1) if s.shape[1] else np.full(ds.sizes["replicate"], np.nan)
+    with quiet():
+        return np.nanpercentile(s, 95, axis=1) if s.shape[1] else np.full(ds.sizes["replicate"], np.nan)
 
 
 def _payback(ds: xr.Dataset) -> np.ndarray:
@@ -115,9 +120,9 @@ def _payback(ds: xr.Dataset) -> np.ndarray:
     if not s.shape[1]:
         return np.full(ds.sizes["replicate"], np.nan)
     cost = _per(_cost, _participants)(ds)[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet():
         months = np.where(s > 0, cost / np.where(s > 0, s, 1.0), np.inf)
-    return np.median(months, axis=1)
+        return np.nanmedian(np.where(np.isnan(s), np.nan, months), axis=1)
 
 
 def _per(num: Callable[[xr.Dataset], np.ndarray], den: Callable[[xr.Dataset], np.ndarray]):
@@ -132,6 +137,40 @@ def _modules(ds: xr.Dataset) -> np.ndarray:
     return _programme_world(ds)["workshops"].sum("time").values.astype(float)
 
 
+def _status_share(status: str) -> Callable[[xr.Dataset], np.ndarray]:
+    """Share of participants (with windows in the period) in a monitoring ``status``."""
+    def share(ds: xr.Dataset) -> np.ndarray:
+        counts = ds["report_status_count"]
+        asked = counts.sel(status=["reported", "silent", "exited"]).sum("status").values.astype(float)
+        with quiet():
+            return np.where(asked > 0, counts.sel(status=status).values / asked, np.nan)
+    return share
+
+
+def _dropouts(ds: xr.Dataset) -> np.ndarray:
+    part = ds["participant"].values.astype(bool)
+    with quiet():
+        return (ds["dropout_month"].values[:, part] >= 0).mean(axis=1) if part.any() else \
+            np.full(ds.sizes["replicate"], np.nan)
+
+
+def _exits(world: str) -> Callable[[xr.Dataset], np.ndarray]:
+    def count(ds: xr.Dataset) -> np.ndarray:
+        if world not in ds["world"].values:
+            return np.full(ds.sizes["replicate"], np.nan)
+        return (ds["exit_month"].sel(world=world).values >= 0).sum(axis=1).astype(float)
+    return count
+
+
+def _jobs_effect(ds: xr.Dataset) -> np.ndarray:
+    if "counterfactual" not in ds["world"].values:
+        return np.full(ds.sizes["replicate"], np.nan)
+    alive = ds["exit_month"].values < 0                          # (replicate, world, firm)
+    jobs = (alive * ds["workers"].values).sum(axis=-1).astype(float)
+    worlds = list(ds["world"].values)
+    return jobs[:, worlds.index("programme")] - jobs[:, worlds.index("counterfactual")]
+
+
 def _catalogue() -> dict[str, Summary]:
     out: dict[str, Summary] = {}
     for name, ind in INDICATORS.items():
@@ -141,11 +180,26 @@ def _catalogue() -> dict[str, Summary]:
         out[f"reported_change.{name}"] = Summary(unit, f"mean change in {name} participants would report, "
                                                  "after completion vs before enrolment",
                                                  _report("mean_reported_change", name))
-        out[f"share_improving.{name}"] = Summary("share of participants", f"share of participants reporting improved {name}",
+        out[f"share_improving.{name}"] = Summary("share of participants", f"share of reporting participants "
+                                                 f"reporting improved {name}",
                                                  _report("share_reporting_improvement", name))
+        out[f"did.{name}"] = Summary(unit, f"{ESTIMAND_LABELS['did']} of {name}: participants' change less "
+                                     "non-participants' change over the same months", _report("did_estimate", name))
         out[f"median_reported_change.{name}"] = Summary(unit, f"median over participants of the change in {name} "
                                                         "they would report", _median_change(name))
     out.update({
+        "reporting_share": Summary("1", "share of participants that return monitoring data",
+                                   _status_share("reported")),
+        "silent_share": Summary("1", "share of participants in business that return no monitoring data",
+                                _status_share("silent")),
+        "exited_share": Summary("1", "share of participants that exit before the end of their after-window",
+                                _status_share("exited")),
+        "dropout_share": Summary("1", "share of participants that stop in the middle of a module", _dropouts),
+        "exits.programme": Summary("firms", "firms that exit during the run, programme world", _exits("programme")),
+        "exits.counterfactual": Summary("firms", "firms that exit during the run, counterfactual world",
+                                        _exits("counterfactual")),
+        "jobs_effect": Summary("jobs", "jobs in business at the end of the run, programme less counterfactual "
+                               "world (all firms; exits destroy jobs)", _jobs_effect),
         "accidents_averted_per_100_workers": Summary(
             "accidents/100 workers/year", "accidents averted in participants' after-window, per 100 "
             "workers a year", _averted_per_100),
@@ -174,7 +228,8 @@ SUMMARIES: dict[str, Summary] = _catalogue()
 def needs_counterfactual(names: list[str] | tuple[str, ...]) -> bool:
     """Whether any of the summaries compares with the counterfactual world (causal effects,
     averted accidents); the others are computed from the programme world alone."""
-    return any(n.startswith("effect.") or "averted" in n for n in names)
+    return any(n.startswith("effect.") or "averted" in n or n in ("exits.counterfactual", "jobs_effect")
+               for n in names)
 
 
 def summarise(ds: xr.Dataset, names: list[str] | tuple[str, ...]) -> dict[str, np.ndarray]:

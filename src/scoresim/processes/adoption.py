@@ -3,7 +3,9 @@
 A workshop closes ``classroom_rate`` of the gap between a practice and the level the module
 teaches, each consulting visit ``visit_rate`` of it, both scaled by management commitment and
 by absorptive capacity (cooperation practice, which Module 1 builds). Practices above their
-baseline decay each month, more slowly while the improvement team is active.
+baseline decay each month, more slowly while the improvement team is active; the baseline
+itself drifts up (:mod:`scoresim.processes.drift`). A team that breaks down sets cooperation
+practice back (:func:`breakdown`), possibly below where it started, from where it recovers.
 """
 
 from __future__ import annotations
@@ -27,10 +29,15 @@ def adopt(practice: np.ndarray, workshop: np.ndarray, visits: np.ndarray, speed:
     return practice + closed * np.maximum(a.target - practice, 0.0)
 
 
-def decay(practice: np.ndarray, baseline: np.ndarray, team: np.ndarray, a: AdoptionParams) -> np.ndarray:
-    """Practice levels (W, F, 5) after a month of decay toward the baseline (F, 5)."""
+def decay(practice: np.ndarray, baseline: np.ndarray, team: np.ndarray, a: AdoptionParams,
+          rise: np.ndarray | float = 0.0) -> np.ndarray:
+    """Practice levels (W, F, 5) after a month: moved up with the baseline's ``rise`` this month
+    (secular drift), then relaxed toward the baseline (F, 5): a practice above it decays, one
+    below it (after a setback) recovers, at the same rate."""
     rate = a.decay * np.where(team, a.team_decay_factor, 1.0)[..., None]
-    return practice - rate * np.maximum(practice - baseline, 0.0)
+    if np.any(rise):
+        practice = practice + rise
+    return practice - rate * (practice - baseline)
 
 
 def update_team(team: np.ndarray, hazard: np.ndarray, coop_workshop: np.ndarray,
@@ -51,4 +58,16 @@ def update_team(team: np.ndarray, hazard: np.ndarray, coop_workshop: np.ndarray,
     return kept | new, np.where(new, 0.0, hazard)
 
 
-__all__ = ["adoption_speed", "adopt", "decay", "update_team"]
+def breakdown(practice: np.ndarray, disillusion: np.ndarray, lapsed: np.ndarray, area: int,
+              setback: float, fall: float) -> tuple[np.ndarray, np.ndarray]:
+    """Where an improvement team broke down this month (``lapsed``, (W, F) bool): the practice
+    of ``area`` falls by ``setback`` (not below 0) and the disillusion of staff (the fall of
+    their engagement target) rises by ``fall``. Returns new practice and disillusion."""
+    if not lapsed.any() or (setback == 0.0 and fall == 0.0):
+        return practice, disillusion
+    practice = practice.copy()
+    practice[..., area] = np.where(lapsed, np.maximum(practice[..., area] - setback, 0.0), practice[..., area])
+    return practice, disillusion + fall * lapsed
+
+
+__all__ = ["adoption_speed", "adopt", "decay", "update_team", "breakdown"]

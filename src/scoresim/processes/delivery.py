@@ -22,10 +22,11 @@ class Delivery:
     fee_programme: np.ndarray  # (P,) USD paid by the programme
 
 
-def deliver(t: int, sched: Schedule, prog: ProgrammeParams) -> Delivery:
+def deliver(t: int, sched: Schedule, prog: ProgrammeParams, active: np.ndarray | None = None) -> Delivery:
     """Workshops and visits of month ``t`` and the module fees booked, split by payer (USD); a
-    schedule may carry its own per-participant shares (the scale-up planner's)."""
-    taken = sched.taken
+    schedule may carry its own per-participant shares (the scale-up planner's). Participants
+    not ``active`` ((P,) bool: dropped out or exited) receive nothing."""
+    taken = sched.taken if active is None else sched.taken & active[:, None]
     workshop = taken & (sched.start == t)
     offset = t - sched.start - 1
     months = len(sched.visits_in_month)

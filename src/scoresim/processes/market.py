@@ -54,12 +54,27 @@ def audit(share: np.ndarray, comp: np.ndarray, u: np.ndarray, buyers: Buyers,
 
 
 def allocate(share: np.ndarray, target: np.ndarray, demand: np.ndarray, buyers: Buyers,
-             n_firms: int, m: MarketParams) -> tuple[np.ndarray, np.ndarray]:
+             n_firms: int, m: MarketParams, link_multiplier: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Move shares toward target and turn them into orders per firm (units/month).
-    ``demand`` is (W, B) or (B,). Returns new shares (W, E) and orders (W, F)."""
+    ``demand`` is (W, B) or (B,); ``link_multiplier`` (E,), if given, scales each link's orders
+    (the market's cycle and scripted shocks of the supplier's country and sector). Returns new
+    shares (W, E) and orders (W, F)."""
     share = share + m.adjust * (target - share)
     per_link = share * np.broadcast_to(demand, (share.shape[0], buyers.n))[:, buyers.link_buyer]
+    if link_multiplier is not None:
+        per_link = per_link * link_multiplier
     W = share.shape[0]
     key = (np.arange(W)[:, None] * n_firms + buyers.link_firm[None, :]).ravel()
     orders = np.bincount(key, per_link.ravel(), minlength=W * n_firms).reshape(W, n_firms)
     return share, orders
+
+
+def drop_exited(share: np.ndarray, alive: np.ndarray, buyers: Buyers) -> np.ndarray:
+    """Shares (W, E) with the links of firms that exited (``alive`` (W, F) False) set to 0 and
+    each buyer's shares renormalised over its remaining suppliers."""
+    kept = share * alive[:, buyers.link_firm]
+    return kept / _per_buyer(kept, buyers)
+
+
+EXITED_SCORE = -1e9
+"""Attractiveness of a firm that exited: buyers give it no new orders."""

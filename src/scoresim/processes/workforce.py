@@ -37,18 +37,23 @@ class WorkforceOutcome:
 
 def firm_drivers(practice: np.ndarray, team: np.ndarray, accident_rate: np.ndarray,
                  engagement_mean: np.ndarray, hazard_base: np.ndarray, practice_mean: float,
-                 w: WorkforceParams) -> np.ndarray:
+                 w: WorkforceParams, disillusion: np.ndarray | float = 0.0,
+                 exposure: np.ndarray | float = 1.0, alive: np.ndarray | bool = True) -> np.ndarray:
     """(5, W, F) float32 firm-level drivers of worker events: hazard (1/month), absence share,
-    engagement target, quit chance (1/month) and skill growth (share of gap/month)."""
+    engagement target, quit chance (1/month) and skill growth (share of gap/month).
+
+    ``disillusion`` lowers the engagement target (a team broke down); ``exposure`` (hours worked
+    per paid hour at capacity) scales the accident hazard; firms not ``alive`` have neither
+    accidents nor quits."""
     osh, wfm, coop = practice[..., OSH], practice[..., WORKFORCE], practice[..., COOP]
     target = (w.engagement_base + w.engagement_cooperation * coop + w.engagement_workforce * wfm
-              + w.engagement_team * team - w.engagement_accidents * accident_rate)
+              + w.engagement_team * team - w.engagement_accidents * accident_rate - disillusion)
     target = np.clip((1 - w.engagement_peers) * target + w.engagement_peers * engagement_mean, 0, 1)
     out = np.stack([
-        hazard_base * np.exp(-w.osh_hazard * (osh - practice_mean)),
+        hazard_base * np.exp(-w.osh_hazard * (osh - practice_mean)) * exposure * alive,
         w.absence_base * (1.0 - w.absence_workforce * wfm),
         target,
-        w.quit_base * (1.0 - w.quit_workforce * wfm),
+        w.quit_base * (1.0 - w.quit_workforce * wfm) * alive,
         np.minimum(w.skill_growth * (1.0 + w.skill_growth_workforce * wfm), 1.0),
     ])
     return out.astype(np.float32)

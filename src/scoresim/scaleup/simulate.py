@@ -62,8 +62,8 @@ def _quiet(m: ScoreModel) -> ScoreModel:
 
 
 def _firm_month(m: ScoreModel) -> dict[str, np.ndarray]:
-    """This month's firm values (F,) of the model's only world."""
-    last, f, p = m.last, m.firms, m.p
+    """This month's firm values (F,) of the model's only world (0 for firms that exited)."""
+    last, f, p = {k: np.nan_to_num(v) for k, v in m.last.items()}, m.firms, m.p
     pp = p.production
     q, d = last["output"][0], last["defect_rate"][0]
     kwh_unit = last["energy_per_unit"][0]

@@ -1,0 +1,62 @@
+"""The mechanisms that make what participants report differ from what the programme caused,
+each with the parameter values that switch it off.
+
+With every mechanism off the model is the one calibrated to Phase I before these mechanisms
+existed: a world without the programme that does not move, participants drawn uniformly,
+no failure or exit, and full, truthful reporting. The decomposition of the gap between the
+reported change and the causal effect (:mod:`scoresim.decompose`) switches groups of them off
+on the same seeds.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from .params import Scenario
+
+MECHANISMS: dict[str, dict[str, Any]] = {
+    "drift": {"drift.practice": 0.0, "drift.productivity": 0.0, "drift.wages": 0.0, "drift.demand": 0.0},
+    "shocks": {"shocks.cycle_sd": 0.0, "shocks.firm_sd": 0.0, "shocks.buyer_sd": 0.0, "shocks.scripted": [],
+               "production.defect_persistence": 0.0},
+    "demand_limits": {"market.outside_demand": float("inf")},
+    "selection": {"selection.strength": 0.0},
+    "failure": {"failure.disruption": 0.0, "failure.dropout_hazard": 0.0, "failure.breakdown_engagement": 0.0,
+                "failure.breakdown_setback": 0.0},
+    "exit": {"exit.enabled": False},
+    "nonresponse": {"reporting.response_rate": 1.0, "reporting.response_results": 0.0},
+    "reporting_bias": {"reporting.measurement_sd": 0.0, "reporting.measurement_sd_points": 0.0,
+                       "reporting.optimism": 0.0, "reporting.optimism_points": 0.0},
+}
+"""Mechanism name -> the parameter values (by dotted path) that switch it off."""
+
+DESCRIPTIONS: dict[str, str] = {
+    "drift": "secular drift of practices, productivity, wages and demand",
+    "shocks": "business cycle, scripted, firm and buyer shocks (and persistent defect noise)",
+    "demand_limits": "output limited by demand, paid hours following it",
+    "selection": "enrolment selected on commitment and on a recent dip",
+    "failure": "implementation dips, mid-module dropout, teams that break down",
+    "exit": "exit after sustained losses",
+    "nonresponse": "participants that do not return monitoring data",
+    "reporting_bias": "measurement error and optimism in what participants report",
+}
+
+
+def off_values(names: Iterable[str]) -> dict[str, Any]:
+    """The parameter values that switch the named mechanisms off."""
+    out: dict[str, Any] = {}
+    for name in names:
+        if name not in MECHANISMS:
+            raise KeyError(f"unknown mechanism {name!r}; known: {', '.join(MECHANISMS)}")
+        out.update(MECHANISMS[name])
+    return out
+
+
+def switch_off(scenario: Scenario, names: Iterable[str] = tuple(MECHANISMS)) -> Scenario:
+    """``scenario`` with the named mechanisms (default: all) switched off."""
+    from .config import set_values
+
+    values = off_values(names)
+    return set_values(scenario, values, origin="mechanisms switched off", label="") if values else scenario
+
+
+__all__ = ["MECHANISMS", "DESCRIPTIONS", "off_values", "switch_off"]
