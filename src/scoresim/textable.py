@@ -188,6 +188,8 @@ def render(columns: Sequence[Column], rows: Iterable[Sequence[object]], width: i
             raise ValueError(f"a row has {len(row)} cells for {len(columns)} columns")
     widths = _fit(columns, cells, width)
     parts = _parts(columns, widths, width)
+    for part in parts:
+        _narrow(part, columns, widths, width)
     out = textwrap.wrap(title, width) if title else []
     for n, part in enumerate(parts):
         if n:
@@ -311,6 +313,19 @@ def _parts(columns: Sequence[Column], widths: list[int], width: int) -> list[lis
         used += widths[i] + GAP
     parts.append(keys + current)
     return parts
+
+
+def _narrow(part: list[int], columns: Sequence[Column], widths: list[int], width: int) -> None:
+    """Narrow the wrap columns of a part that is still too wide (their cells are then wrapped
+    and, for a word longer than the column, shortened)."""
+    over = sum(widths[i] for i in part) + GAP * (len(part) - 1) - width
+    wraps = sorted((i for i in part if columns[i].wrap), key=lambda i: -widths[i])
+    for i in wraps:
+        if over <= 0:
+            break
+        cut = min(over, widths[i] - 4)
+        widths[i] -= cut
+        over -= cut
 
 
 def _lines(text: str, w: int, wrap_ok: bool) -> list[str]:

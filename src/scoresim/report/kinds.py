@@ -77,7 +77,9 @@ def _complete(path: Path, manifest: dict, what: str, resume: str) -> None:
 # --------------------------------------------------------------------------- run
 
 SUMMARY_KEYS = ("indicator", "kind", "reported_change", "share_improving", "effect", "effect_lo", "effect_hi",
-                "phase1")
+                "phase1")            # a run's summary.json before the three estimands
+ESTIMAND_KEYS = ("indicator", "kind", "reported", "did", "did_lo", "did_hi", "causal", "causal_lo", "causal_hi",
+                 "share_improving", "phase1")
 
 
 def run_content(path: Path) -> Content:
@@ -104,7 +106,7 @@ def run_content(path: Path) -> Content:
                                   "per replicate; the posterior file is named under Provenance): for those "
                                   "parameters the values below are the config's, not the draws.", "note") + assumptions
     sections = [_summary(sentences, overview), *_figures_section(figures(path)),
-                Section("results", "Results by indicator", _summary_table(rows, attrs)),
+                Section("results", "Results by indicator", _summary_table(rows, attrs, config)),
                 Section("assumptions", ASSUMPTIONS, assumptions),
                 Section("provenance", "Provenance",
                         provenance_body(facts, json_attr(attrs, "versions", dataset), path))]
@@ -126,24 +128,50 @@ def _pct(value: Any, kind: str) -> str:
     return textable.change(value, kind)
 
 
-def _summary_table(rows: list[dict], attrs: dict) -> str:
-    """The run's summary as printed by ``scoresim run`` (or every column, for other layouts)."""
+def _summary_table(rows: list[dict], attrs: dict, config: dict | None = None) -> str:
+    """The run's summary by indicator: the three estimands (or, for an older run, the reported
+    change and the causal effect), with the Phase I figures only for a Phase I scenario."""
+    spread = ("combines parameter uncertainty (posterior draws) and stochastic uncertainty"
+              if attrs.get("posterior") else "covers stochastic uncertainty across replicates only")
+    phase1 = textable.is_phase1(config or {})
+    if rows and all(set(ESTIMAND_KEYS) <= set(r) for r in rows):
+        out = []
+        for r in rows:
+            k = str(r["kind"])
+            label = f"{r['indicator']} {textable.SCALE}" if k == "points" else r["indicator"]
+            out.append([label, _bare(r["reported"], k), textable.percent(r["share_improving"]),
+                        _ranged(r, "did", k), _ranged(r, "causal", k)] + ([r["phase1"]] if phase1 else []))
+        note = (f"Medians over {attrs.get('replicates', 'the')} replicate(s) (summary.json). Reported: the mean change "
+                "participants would report, before enrolment against after completion; improving: their share "
+                "reporting a gain; difference in differences: what an evaluator comparing them with "
+                "non-participants of the same markets would find; causal: the programme against the same firms "
+                f"without it (same seeds). The 90% interval {spread}.")
+        head = ["indicator", "reported", "improving", "difference in differences [90%]", "causal effect [90%]"]
+        return h.table(head + (["Phase I figure"] if phase1 else []), out, note=note)
     if not rows or not all(set(SUMMARY_KEYS) <= set(r) for r in rows):
         return records_body(rows, note="From summary.json.")
     out = []
     for r in rows:
         k = str(r["kind"])
-        share = r["share_improving"]
-        out.append([r["indicator"], _pct(r["reported_change"], k),
-                    f"{100 * share:.0f}%" if isinstance(share, (int, float)) and math.isfinite(share) else "n/a",
-                    _pct(r["effect"], k), f"[{_pct(r['effect_lo'], k)}, {_pct(r['effect_hi'], k)}]", r["phase1"]])
-    spread = ("combines parameter uncertainty (posterior draws) and stochastic uncertainty"
-              if attrs.get("posterior") else "covers stochastic uncertainty across replicates only")
+        out.append([r["indicator"], _pct(r["reported_change"], k), textable.percent(r["share_improving"]),
+                    _pct(r["effect"], k), f"[{_pct(r['effect_lo'], k)}, {_pct(r['effect_hi'], k)}]"]
+                   + ([r["phase1"]] if phase1 else []))
     note = (f"Medians over {attrs.get('replicates', 'the')} replicate(s) (summary.json). Reported change: after "
             "completion vs before enrolment, programme world; causal effect: programme vs counterfactual "
             f"(same seeds). The 90% interval {spread}.")
-    return h.table(("indicator", "reported change", "share improving", "causal effect", "90% interval",
-                    "Phase I figure"), out, note=note)
+    return h.table(("indicator", "reported change", "share improving", "causal effect", "90% interval")
+                   + (("Phase I figure",) if phase1 else ()), out, note=note)
+
+
+def _bare(value: Any, kind: str) -> str:
+    return textable.level(value) if kind == "points" else textable.signed_percent(value)
+
+
+def _ranged(r: dict, est: str, kind: str) -> str:
+    if kind == "points":
+        return (f"{textable.level(r[est])} [{textable.level(r[f'{est}_lo'])}, {textable.level(r[f'{est}_hi'])}]"
+                if textable.finite(r[est]) else textable.NA)
+    return textable.with_interval(r[est], r[f"{est}_lo"], r[f"{est}_hi"])
 
 
 # --------------------------------------------------------------------------- sweep and analysis

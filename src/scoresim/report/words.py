@@ -54,12 +54,19 @@ def run(name: str, config: dict, attrs: dict, sizes: dict, rows: list[dict]) -> 
     parts = []
     for ind in HEADLINE:
         r = found.get(ind)
-        if not r or not {"reported_change", "effect", "effect_lo", "effect_hi", "kind"} <= set(r):
+        if not r:
+            continue
+        if {"reported", "causal", "causal_lo", "causal_hi", "kind"} <= set(r):       # three estimands
+            rep, eff, lo, hi, did = r["reported"], r["causal"], r["causal_lo"], r["causal_hi"], r.get("did")
+        elif {"reported_change", "effect", "effect_lo", "effect_hi", "kind"} <= set(r):
+            rep, eff, lo, hi, did = r["reported_change"], r["effect"], r["effect_lo"], r["effect_hi"], None
+        else:
             continue
         k = str(r["kind"])
         unit = f" {t.SCALE}" if k == "points" else ""
-        parts.append(f"{ind}: participants would report {_bare(r['reported_change'], k)}{unit}; the programme "
-                     f"caused {_bare(r['effect'], k)} [{_bare(r['effect_lo'], k)}, {_bare(r['effect_hi'], k)}]{unit}.")
+        evaluator = (f"; an evaluator would find {_bare(did, k)}{unit}" if t.finite(did) else "")
+        parts.append(f"{ind}: participants would report {_bare(rep, k)}{unit}{evaluator}; the programme "
+                     f"caused {_bare(eff, k)} [{_bare(lo, k)}, {_bare(hi, k)}]{unit}.")
     if parts:
         spread = ("parameter (posterior draws) and stochastic uncertainty" if attrs.get("posterior")
                   else "stochastic uncertainty across replicates only")
@@ -67,8 +74,9 @@ def run(name: str, config: dict, attrs: dict, sizes: dict, rows: list[dict]) -> 
                    f"{spread} (every indicator is under Results by indicator):")
         out.append(parts)
     out.append("What they rest on: the reported change is what participants would report before and after, "
-               "as SCORE's monitoring did; the causal effect compares them with the same firms, workers and "
-               "random numbers without the programme, a counterfactual no real evaluation observes. Every "
+               "as SCORE's monitoring did; an evaluator's difference in differences compares them with "
+               "non-participants; the causal effect compares them with the same firms, workers and random numbers "
+               "without the programme, a counterfactual no real evaluation observes. Every "
                "parameter is listed with its source under Assumptions; the behavioural ones are calibrated "
                "to the Phase I reports (docs/calibration.md).")
     return out
