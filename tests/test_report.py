@@ -276,7 +276,7 @@ def test_run_report(run_dir, tmp_path, capsys):
     assert f"<td>{attrs['git_commit']}</td>" in text and attrs["command"] in text
     assert attrs["created_utc"] in text and "Library versions" in text
     for row in json.loads((run_dir / "summary.json").read_text()):
-        assert f"<td>{row['indicator']}</td>" in text
+        assert f"<td>{row['indicator']}" in text
     scenario = scenario_from_json(attrs["config"], "test")
     for row in describe_parameters(instance=scenario):      # every parameter, with its value
         assert f"<td>{row['path']}</td>" in text, row["path"]

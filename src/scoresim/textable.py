@@ -5,8 +5,8 @@ analysis, calibration, scale-up, compare, params): rows of text cells laid out w
 Tables. :func:`render` takes :class:`Column` definitions and rows of cells (strings; use the
 formatters below for numbers) and returns text no wider than ``width``. When the natural
 layout is too wide it first wraps the columns marked ``wrap`` at spaces (never inside a
-word), then shortens them with an ellipsis, then splits the table into parts that each
-repeat the ``key`` columns. Headers wrap onto as many lines as they need. Notes below the
+word), then splits the table into parts that each repeat the ``key`` columns, and only when a
+part is still too wide shortens a long word of its wrap columns with an ellipsis. Headers wrap onto as many lines as they need. Notes below the
 table are wrapped to the same width.
 
 Numbers. One convention for every table, so that no reader mistakes one kind of number for
@@ -269,9 +269,9 @@ def _minimum(col: Column, cells: list[str]) -> int:
 
 def _fit(columns: Sequence[Column], cells: list[list[str]], width: int) -> list[int]:
     """Column widths: titles on one line when the table fits; else titles wrapped (the widest
-    gain first); then wrap columns narrowed (widest first) down to their longest word; a wrap
-    column shrinks below its longest word only when nothing else fits (its cells are then
-    shortened)."""
+    gain first); then wrap columns narrowed (widest first) down to their longest word. What
+    still does not fit is split into parts (:func:`_parts`), and only a part too wide on its
+    own narrows its wrap columns further (:func:`_narrow`)."""
     col_cells = [[r[i] for r in cells] for i in range(len(columns))]
     widths = [_natural(c, cc) for c, cc in zip(columns, col_cells)]
     titled = [_compact(c, cc) for c, cc in zip(columns, col_cells)]
@@ -286,12 +286,6 @@ def _fit(columns: Sequence[Column], cells: list[list[str]], width: int) -> list[
             break
         i = max(give, key=lambda j: widths[j])
         widths[i] -= 1
-    fixed = sum(w for w, c in zip(widths, columns) if not c.wrap) + GAP * (len(widths) - 1)
-    wraps = [i for i, c in enumerate(columns) if c.wrap]
-    if total() > width and wraps and fixed + 12 * len(wraps) <= width:
-        share = (width - fixed) // len(wraps)
-        for i in wraps:
-            widths[i] = min(widths[i], share)
     return widths
 
 
