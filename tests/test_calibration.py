@@ -136,6 +136,7 @@ def test_calibrate_command_writes_every_output(capsys, work):
             "fit_table.txt", "identifiability.csv", "posterior_marginals.png", "posterior_pairs.png",
             "predictive.png"} <= names
     assert "simulated median" in out and "sd ratio" in out
+    assert max(len(line) for line in (work / "cal" / "fit_table.txt").read_text().splitlines()) <= 100
     post = xr.open_dataset(work / "cal" / "posterior.nc", engine="h5netcdf")
     assert post["value"].dims == ("draw", "parameter")
     assert list(post["parameter"].values) == ["workforce.osh_hazard", "adoption.visit_rate"]

@@ -5,9 +5,12 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
+
+from .figtext import axis_label  # noqa: E402
 
 TRAJECTORIES = ("accident_rate", "absence_rate", "defect_rate", "productivity", "energy_per_unit",
                 "engagement")
@@ -47,8 +50,9 @@ def trajectory(ds: xr.Dataset, var: str, ax=None):
         if ds.sizes["replicate"] > 1:
             ax.fill_between(t, s.quantile(0.05, "replicate"), s.quantile(0.95, "replicate"),
                             color=color, alpha=0.2, linewidth=0)
+    _dates(ax)
     ax.set_title(ds[var].attrs.get("long_name", var), fontsize=9)
-    ax.set_ylabel(UNITS_IN_WORDS.get(ds[var].attrs.get("units", ""), ds[var].attrs.get("units", "")), fontsize=8)
+    ax.set_ylabel(axis_label(var, ds[var].attrs.get("units", ""), UNITS_IN_WORDS), fontsize=8)
     ax.tick_params(labelsize=7)
     return fig
 
@@ -77,7 +81,8 @@ def practices(ds: xr.Dataset, ax=None):
         for world in ds["world"].values:
             ax.plot(ds["time"].values, x.sel(area=area, world=world), styles.get(str(world), "-"),
                     color=f"C{i}", label=f"{area} ({world})" if world == ds["world"].values[0] else None)
-    ax.set_ylabel("practice level [0, 1]")
+    _dates(ax)
+    ax.set_ylabel("practice level (0-1 scale)")
     ax.set_title("Participants' management practices (dotted: counterfactual)")
     ax.legend(fontsize=7)
     return fig
@@ -109,6 +114,19 @@ def effects(ds: xr.Dataset, ax=None):
     ax.legend(fontsize=8, loc="lower right")
     ax.set_title("What participants report, what an evaluator finds, what the programme caused", fontsize=10)
     return fig
+
+
+def _dates(ax) -> None:
+    """At most about six short date labels on a monthly time axis: years, or every few months
+    for a run of under three years."""
+    lo, hi = ax.get_xlim()
+    years = (hi - lo) / 365.25
+    if years >= 3:
+        locator = mdates.YearLocator(base=max(1, int(np.ceil(years / 6))))
+    else:
+        locator = mdates.MonthLocator(interval=max(1, int(np.ceil(years * 12 / 6))))
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def _fig_ax(ax, size: tuple[float, float] = (7, 4)):

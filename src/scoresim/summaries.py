@@ -174,13 +174,14 @@ def _jobs_effect(ds: xr.Dataset) -> np.ndarray:
 def _catalogue() -> dict[str, Summary]:
     out: dict[str, Summary] = {}
     for name, ind in INDICATORS.items():
-        unit = "practice points" if ind.kind == "points" else "1 (relative)"
+        unit = "practice level (0-1 scale)" if ind.kind == "points" else "relative change (fraction)"
         out[f"effect.{name}"] = Summary(unit, f"causal effect on participants' {name}: programme vs "
                                         "counterfactual world, after completion", _report("effect", name))
         out[f"reported_change.{name}"] = Summary(unit, f"mean change in {name} participants would report, "
                                                  "after completion vs before enrolment",
                                                  _report("mean_reported_change", name))
-        out[f"share_improving.{name}"] = Summary("1", f"share of reporting participants reporting improved {name}",
+        out[f"share_improving.{name}"] = Summary("share of participants", f"share of reporting participants "
+                                                 f"reporting improved {name}",
                                                  _report("share_reporting_improvement", name))
         out[f"did.{name}"] = Summary(unit, f"{ESTIMAND_LABELS['did']} of {name}: participants' change less "
                                      "non-participants' change over the same months", _report("did_estimate", name))

@@ -71,17 +71,17 @@ def cmd_params(args: argparse.Namespace, command: str) -> int:
             r = {k: str(v).replace("|", "\\|") for k, v in r.items()}  # a '|' would split the cell
             print(f"| `{r['path']}` | {r['unit']} | {r['default']} | {r['range']} | {r['source']} | {r['doc']} |")
         return 0
-    width = max(len(r["path"]) for r in rows)
-    for r in rows:
-        print(f"{r['path']:<{width}}  {r['default']:>12}  {r['unit']:<28} {r['range']:<22} {r['source']}")
+    from ..textable import parameter_table
+
+    print(parameter_table(rows))
     return 0
 
 
 def cmd_run(args: argparse.Namespace, command: str) -> int:
     import numpy as np
-    import pandas as pd
 
-    from .. import io, plotting, reporting, simulate  # heavy imports only when running
+    from .. import io, reporting, simulate  # heavy imports only when running
+    from ..runfiles import write_run
 
     if args.from_file and args.config:
         raise InputError("give either CONFIG or --from DATASET, not both")
@@ -111,11 +111,7 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
     ds.attrs.update(io.provenance(scenario, [command]))
     rows = reporting.summary_table(ds)
     with new_directory(out) as tmp:   # results on disk before anything is printed
-        io.write_dataset(ds, tmp / "dataset.nc")
-        (tmp / "summary.json").write_text(json.dumps(rows, indent=2))
-        pd.DataFrame(reporting.summary_records(rows)).to_csv(tmp / "summary.csv", index=False)
-        (tmp / "config.json").write_text(json.dumps(json.loads(ds.attrs["config"]), indent=2))
-        figures = [] if args.no_figures else plotting.save_figures(ds, tmp)
+        figures = write_run(ds, tmp, figures=not args.no_figures)
     print(f"scenario {scenario.name}: {ds.sizes['firm']} firms recorded, "
           f"{int(ds['participant'].sum())} participants, {replicates} replicate(s), seed {seed}")
     print(reporting.format_table(rows, replicates, int(np.median(ds["n_reporting"].values)),

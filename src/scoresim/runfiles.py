@@ -1,0 +1,26 @@
+"""The files of a run directory: the dataset, its summary, the resolved config and the
+figures, written into an existing (temporary) directory. ``scoresim run`` and the dashboard
+write the same files, so a report can be built on either."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import xarray as xr
+
+
+def write_run(ds: xr.Dataset, directory: str | Path, figures: bool = True) -> list[str]:
+    """Write dataset.nc, summary.json, summary.csv, config.json and (``figures``) the PNG figures
+    of the run ``ds`` (with provenance attributes) into ``directory``; return the figure names."""
+    import pandas as pd
+
+    from . import io, plotting, reporting
+
+    directory = Path(directory)
+    io.write_dataset(ds, directory / "dataset.nc")
+    rows = reporting.summary_table(ds)
+    (directory / "summary.json").write_text(json.dumps(rows, indent=2))
+    pd.DataFrame(reporting.summary_records(rows)).to_csv(directory / "summary.csv", index=False)
+    (directory / "config.json").write_text(json.dumps(json.loads(ds.attrs["config"]), indent=2))
+    return plotting.save_figures(ds, directory) if figures else []
