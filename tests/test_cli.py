@@ -264,7 +264,10 @@ def test_run_succeeds_and_prints_summary(small_run):
     assert small_run.code == 0, small_run.stderr
     assert "Traceback" not in small_run.stderr
     out = small_run.stdout
-    assert "scenario phase1: 30 firms recorded, 20 participants, 2 replicate(s), seed 20090101" in out
+    assert "scenario phase1: 30 firms, 20 participants, 2 replicate(s), seed 20090101" in out
+    # the intervals say what they cover: parameters, populations and the months' events
+    words = " ".join(out.split())
+    assert "parameters (a draw of the calibrated parameters' posterior" in words and "populations (each" in words
     assert "indicator" in out and "reported" in out and "evaluator (DiD)" in out and "causal effect" in out
     assert max(len(line) for line in out.splitlines() if not line.startswith("wrote ")) <= 100
     for name, ind in INDICATORS.items():
@@ -275,11 +278,23 @@ def test_run_succeeds_and_prints_summary(small_run):
 
 
 def test_run_dataset_structure(small_run):
+    """dataset.nc holds what varies across replicates (estimands, summaries, trajectories),
+    panel.nc the first replicate's firm panel."""
     with xr.open_dataset(small_run.out / "dataset.nc") as ds:
-        assert ds.sizes["replicate"] == 2
-        assert ds.sizes["time"] == 36
-        assert ds.sizes["firm"] == 30
+        assert ds.sizes["replicate"] == 2 and ds.sizes["time"] == 36
         assert set(ds["world"].values) == {"programme", "counterfactual"}
+        for var in ("mean_reported_change", "did_estimate", "effect", "share_reporting_improvement"):
+            assert ds[var].dims == ("replicate", "indicator")
+        assert ds["summary_value"].dims == ("replicate", "summary") and "jobs_effect" in ds["summary"].values
+        assert ds["trajectory_productivity"].dims == ("replicate", "world", "time", "group")
+        assert len(set(ds["population_seed"].values)) == 2          # each replicate its own population
+        assert ds["posterior_value"].dims == ("replicate", "calibrated_parameter")
+        assert "populations" in ds.attrs["uncertainty"]
+        for name, var in ds.data_vars.items():
+            assert var.attrs.get("units") is not None, name
+            assert var.attrs.get("long_name"), name
+    with xr.open_dataset(small_run.out / "panel.nc") as ds:
+        assert ds.sizes["replicate"] == 1 and ds.sizes["time"] == 36 and ds.sizes["firm"] == 30
         for coord in ("country", "sector", "participant"):
             assert coord in ds.coords and ds[coord].dims == ("firm",)
         assert int(ds["participant"].sum()) == 20

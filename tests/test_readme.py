@@ -82,4 +82,5 @@ def test_python_snippets_run(tmp_path, monkeypatch):
     assert main(["run", str(small), "--out", str(run_dir), "--no-figures"]) == 0
     for text in blocks("README.md", "python"):
         code = text.replace('"results/phase1-.../dataset.nc"', repr(str(run_dir / "dataset.nc")))
+        code = code.replace('"results/phase1-.../panel.nc"', repr(str(run_dir / "panel.nc")))
         exec(compile(code, "README.md", "exec"), {})

@@ -172,7 +172,7 @@ def scaleup_directory(path: Path, assumptions: bool = True, optimise: bool = Tru
                 "command": "scoresim scaleup plan.toml", "git_commit": SCALEUP_COMMIT, "versions": versions,
                 "created_utc": "2030-01-01T00:00:00+00:00", "seed": 3, "replicates": 2,
                 "strategies": ["open", "buyer_led"],
-                "posterior": {"file": "configs/calibrated/phase1.nc", "sha256": "ab" * 8, "draws": 300}}
+                "posterior": {"file": "src/scoresim/data/posterior_phase1.nc", "sha256": "ab" * 8, "draws": 300}}
     (path / "manifest.json").write_text(json.dumps(manifest))
     xr.Dataset({"firms_reached": (("strategy",), np.array([10.0, 20.0]))},
                coords={"strategy": ["open", "buyer_led"]},
@@ -318,7 +318,7 @@ def test_scaleup_report(scaleup_dir, tmp_path, capsys):
     text = make_report(scaleup_dir, tmp_path / "plan.html", capsys)
     parsed = assert_self_contained(text, ("Strategy comparison", "Optimised allocation", "Figures"), 3)
     assert "optimisation" in parsed.ids
-    assert f"<td>{SCALEUP_COMMIT}</td>" in text and "<td>configs/calibrated/phase1.nc</td>" in text
+    assert f"<td>{SCALEUP_COMMIT}</td>" in text and "<td>src/scoresim/data/posterior_phase1.nc</td>" in text
     assert "<th>posterior SHA-256 (first 16 hex digits)</th><td>" + "ab" * 8 + "</td>" in text
     assert "table.csv has 250 rows of 7 columns" in text and 'download="table.csv"' in text
     assert "<td>costs.module_usd</td>" in text and "cost of a module &lt;per firm&gt;" in text

@@ -26,6 +26,7 @@ MECHANISMS: dict[str, dict[str, Any]] = {
     "nonresponse": {"reporting.response_rate": 1.0, "reporting.response_results": 0.0},
     "reporting_bias": {"reporting.measurement_sd": 0.0, "reporting.measurement_sd_points": 0.0,
                        "reporting.optimism": 0.0, "reporting.optimism_points": 0.0},
+    "steady_start": {"population.engagement_start": "mean"},
 }
 """Mechanism name -> the parameter values (by dotted path) that switch it off."""
 
@@ -38,6 +39,7 @@ DESCRIPTIONS: dict[str, str] = {
     "exit": "exit after sustained losses",
     "nonresponse": "participants that do not return monitoring data",
     "reporting_bias": "measurement error and optimism in what participants report",
+    "steady_start": "workers' engagement starts at their firm's steady state, not drifting toward it",
 }
 
 

@@ -169,13 +169,21 @@ def _differing(a: Any, b: Any, prefix: str = "") -> list[str]:
 # ------------------------------------------------------------------------------------ running
 
 def run_entries(entries: list[Entry], progress=None) -> None:
-    """Run every config entry (``values`` filled); ``progress(1)`` after each replicate."""
-    from ..simulate import run
+    """Run every config entry as an ensemble like ``scoresim run`` (``values`` filled):
+    replicate r of every scenario draws the same posterior draw and, when the scenarios share
+    the population settings, the same population; ``progress(1)`` after each replicate."""
+    from ..calibration.posterior import load_posterior, resolve
+    from ..config import written_paths
+    from ..ensemble import run_ensemble
 
     for e in entries:
         if e.values is None:
-            ds = run(e.scenario, seed=e.seed, replicates=e.replicates, progress=progress)
-            e.values = estimands_of(ds)
+            path = resolve(e.scenario.run.posterior, e.origin)
+            posterior = None if path is None else load_posterior(path, e.scenario)
+            root, _ = run_ensemble(e.scenario, e.seed, e.replicates, posterior, written_paths(e.origin),
+                                   e.scenario.run.populations, panels=0, progress=progress)
+            e.posterior = posterior.digest if posterior is not None else ""
+            e.values = estimands_of(root)
 
 
 def estimands_of(ds: xr.Dataset) -> xr.Dataset:

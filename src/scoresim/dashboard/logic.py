@@ -137,13 +137,23 @@ class Result:
 
 
 def run(scenario: Scenario, label: str, origin: str = "", progress: Callable[[int], None] | None = None) -> Result:
-    """Run ``scenario`` (its seed and replicates) with provenance; ``progress(1)`` per replicate."""
+    """Run ``scenario`` (its seed and replicates) as ``scoresim run`` does, an ensemble over the
+    posterior of the calibrated parameters and fresh populations (as its run section says),
+    with provenance; ``progress(1)`` per replicate."""
     import time
 
-    from .. import io, simulate
+    from .. import io
+    from ..calibration.posterior import load_posterior, resolve
+    from ..ensemble import run_ensemble
 
     started = time.perf_counter()
-    ds = simulate.run(scenario, progress=progress)
+    path = resolve(scenario.run.posterior, origin or None)
+    posterior = None if path is None else load_posterior(path, scenario)
+    from ..config import written_paths
+
+    keep = written_paths(origin) if origin and Path(origin).is_file() else set()
+    ds, _ = run_ensemble(scenario, scenario.run.seed, scenario.run.replicates, posterior, keep,
+                         populations=scenario.run.populations, panels=0, progress=progress)
     ds.attrs.update(io.provenance(scenario, ["scoresim", "dashboard", origin]))
     return Result(label, scenario, ds, time.perf_counter() - started, origin)
 
