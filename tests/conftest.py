@@ -10,7 +10,10 @@ import pytest
 
 from scoresim.cli import main
 from scoresim.config import set_values
+from scoresim.mechanisms import MECHANISMS
 from scoresim.params import Scenario
+
+MECHANISMS_ALL = tuple(MECHANISMS)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,6 +27,24 @@ SMALL = {
     "programme.enrol_end": "2009-03",
     "run.replicates": 2,
 }
+
+
+def static_toml(base: str = "") -> str:
+    """The TOML ``base`` (top-level keys, then tables of plain values) with tables that switch
+    every counterfactual mechanism off (scoresim.mechanisms) merged in."""
+    import json
+    import tomllib
+
+    from scoresim.mechanisms import off_values
+
+    data = tomllib.loads(base)
+    for path, value in off_values(MECHANISMS_ALL).items():
+        section, key = path.split(".")
+        data.setdefault(section, {})[key] = value
+    top = [f"{k} = {json.dumps(v)}" for k, v in data.items() if not isinstance(v, dict)]
+    tables = [f"[{k}]\n" + "\n".join(f"{kk} = {json.dumps(vv)}" for kk, vv in v.items())
+              for k, v in data.items() if isinstance(v, dict)]
+    return "\n".join(top + tables) + "\n"
 
 
 def small(**values) -> Scenario:

@@ -256,6 +256,7 @@ def test_scaleup_command_writes_results(plan_file, capsys, work):
     code, out, err = call(["scaleup", str(plan_file), "--out", "sc", "--serial"], capsys)
     assert code == 0, err
     assert "open enrolment" in out and "buyer-led" in out and "cost_per_accident_averted_usd" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
     files = {p.name for p in (work / "sc").iterdir()}
     assert {"scaleup.nc", "table.csv", "table.txt", "config.json", "assumptions.json", "manifest.json",
             "reach.png", "outcomes.png", "cost_per_outcome.png"} <= files
@@ -278,6 +279,7 @@ def test_scaleup_optimise_writes_frontier(plan_file, capsys, work):
                            "--replicates", "2"], capsys)
     assert code == 0, err
     assert "Best allocation at the 100% budget" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
     points = pd.read_csv(work / "opt" / "frontier.csv")
     assert set(points["kind"]) == {"candidate", "strategy"} and (points["kind"] == "strategy").sum() == 4
     assert set(points.loc[points["kind"] == "candidate", "level"]) == {0.6, 1.0}

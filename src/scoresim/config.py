@@ -46,6 +46,17 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
     return load_config(Scenario, path, overrides, "config")
 
 
+def written_paths(path: str | Path, overrides: list[str] | None = None) -> set[str]:
+    """The dotted paths of every value the TOML file at ``path`` and the ``overrides`` set
+    (tables inside tables by their keys; the file is assumed valid)."""
+    def leaves(node: Any, prefix: str) -> set[str]:
+        if isinstance(node, dict):
+            return set().union(*(leaves(v, f"{prefix}{k}.") for k, v in node.items())) if node else set()
+        return {prefix[:-1]}
+    written = leaves(read_toml(Path(path)), "")
+    return written | {item.split("=", 1)[0].strip() for item in overrides or [] if "=" in item}
+
+
 def load_config(root: type[M], path: str | Path, overrides: list[str] | None = None, kind: str = "config") -> M:
     """Read the TOML file at ``path`` as a ``root`` config, with ``overrides`` ('a.b=value')
     applied as lines at its end, and validate; every problem of the file and the overrides is

@@ -40,6 +40,7 @@ MECHANISMS: dict[str, dict[str, Any]] = {
         "classroom_days", "visit_manager_days", "visit_worker_days", "team_days", "implementation_days",
         "travel_usd_per_day", "osh_usd_per_worker", "osh_upkeep_usd_per_worker_year", "cleaner_usd_per_worker",
         "quality_usd_per_worker")},
+    "steady_start": {"population.engagement_start": "mean"},
 }
 """Mechanism name -> the parameter values (by dotted path) that switch it off."""
 
@@ -59,6 +60,7 @@ DESCRIPTIONS: dict[str, str] = {
     "price_response": "demand outside the buyers that answers marginal cost",
     "rent_sharing": "wages that share the firm's productivity",
     "adoption_costs": "managers' and workers' time and investments of adopting firms",
+    "steady_start": "workers' engagement starts at their firm's steady state, not drifting toward it",
 }
 
 

@@ -158,35 +158,36 @@ def exits(ds: xr.Dataset, world: str) -> np.ndarray:
     return (ds["exit_month"].sel(world=world).values >= 0).sum(axis=1).astype(float)
 
 
-def rows(ds: xr.Dataset) -> list[dict[str, object]]:
-    """The money and jobs of a run as table rows: name, what it is, units, median and 90% range
-    over replicates, and the Phase I figure it is read against ('' when none)."""
-    j = jobs(ds)
-    role = jobs_by_role(ds)
-    spec = [
-        ("savings_3m_p95", "reported savings in 3 months, 95th percentile", "USD/firm",
-         savings_quantile(ds, 0.95), "up to USD 15,000"),
-        ("savings_3m_median", "reported savings in 3 months, median", "USD/firm", savings_quantile(ds, 0.5), ""),
-        ("savings_3m_p95_true", "same firms' true before/after savings, 95th percentile", "USD/firm",
-         savings_quantile(ds, 0.95, reported=False), ""),
-        ("cost_recovered_1m", "share reporting savings that pay the module cost in a month", "share",
-         recovered_within(ds), "costs recovered in one month"),
-        ("profit_effect", "causal change in participants' profit", "USD/firm/month",
-         mean_over_firms(causal_change(ds, "profit")), ""),
-        ("value_added_effect", "causal change in participants' value added", "USD/firm/month",
-         mean_over_firms(causal_change(ds, "value_added")), ""),
-        ("jobs_created", "jobs created at the end of the run (firms with more)", "persons", j["created"], ""),
-        ("jobs_destroyed", "jobs destroyed at the end of the run (firms with fewer)", "persons", j["destroyed"], ""),
-        ("jobs_net", "net jobs at the end of the run, all firms", "persons", j["net"], ""),
-        ("jobs_net_participants", "of which at participants", "persons", role["participants"], ""),
-        ("jobs_net_others", "of which at other firms", "persons", role["others"], ""),
-        ("job_years", "net job-years over the run", "person-years", j["job_years"], ""),
-        ("exits_programme", "firms exiting, programme world", "firms", exits(ds, "programme"), ""),
-        ("exits_counterfactual", "firms exiting, counterfactual world", "firms", exits(ds, "counterfactual"), ""),
-    ]
+ROWS = (
+    # summary name, label, units, Phase I figure it is read against
+    ("savings_3m_usd_p95", "reported savings in 3 months, 95th percentile", "USD/firm", "up to USD 15,000"),
+    ("savings_3m_usd_median", "reported savings in 3 months, median", "USD/firm", ""),
+    ("savings_3m_usd_p95_true", "the same, true before/after values, 95th percentile", "USD/firm", ""),
+    ("cost_recovered_1m_share", "share reporting savings that pay the module cost in a month", "share",
+     "training costs recovered in one month"),
+    ("profit_effect_usd", "causal change in participants' profit", "USD/firm/month", ""),
+    ("value_added_effect_usd", "causal change in participants' value added", "USD/firm/month", ""),
+    ("jobs_created", "jobs created by the end of the run (firms with more)", "persons", ""),
+    ("jobs_destroyed", "jobs destroyed by the end of the run (firms with fewer)", "persons", ""),
+    ("jobs_effect", "net jobs at the end of the run, all firms", "persons", ""),
+    ("jobs_net_participants", "of which at participants", "persons", ""),
+    ("jobs_net_others", "of which at other firms", "persons", ""),
+    ("job_years", "net job-years over the run", "person-years", ""),
+    ("exits.programme", "firms exiting, programme world", "firms", ""),
+    ("exits.counterfactual", "firms exiting, counterfactual world", "firms", ""),
+)
+"""The money and jobs table of a run: named summaries (:mod:`scoresim.summaries`)."""
+
+
+def rows(root: xr.Dataset) -> list[dict[str, object]]:
+    """The money and jobs of an ensemble (its ``summary_value`` per replicate) as table rows: name,
+    what it is, units, median and 90% range over replicates, and the Phase I figure it is read
+    against ('' when none)."""
+    names = [str(x) for x in root["summary"].values]
     out = []
-    for name, label, units, values, phase1 in spec:
-        v = np.asarray(values, float)
+    for name, label, units, phase1 in ROWS:
+        v = (root["summary_value"].values[:, names.index(name)].astype(float) if name in names
+             else np.array([np.nan]))
         v = v[np.isfinite(v)]
         med, lo, hi = (np.quantile(v, [0.5, 0.05, 0.95]) if len(v) else (np.nan,) * 3)
         out.append({"name": name, "label": label, "units": units, "median": float(med), "p5": float(lo),
@@ -194,36 +195,28 @@ def rows(ds: xr.Dataset) -> list[dict[str, object]]:
     return out
 
 
-def format_rows(rows_: list[dict[str, object]], phase1: bool = False) -> str:
-    """The money and jobs rows as text within 100 columns."""
-    def num(x: float, units: str) -> str:
-        if not np.isfinite(x):
-            return "n/a"
-        if units == "share":
-            return f"{100 * x:.0f}%"
-        return f"{x:,.0f}"
+def format_rows(rows_: list[dict[str, object]], uncertainty: str = "", phase1: bool = False) -> str:
+    """The money and jobs rows as a table within 100 columns; ``uncertainty``: what the ranges
+    cover; ``phase1``: show the Phase I figures they are read against."""
+    from . import textable as t
 
-    lines = [f"{'money and jobs':<60}{'median [90% range]':<40}".rstrip(), "-" * 96]
-    for r in rows_:
-        u = str(r["units"])
-        label = f"{r['label']} ({u})" if u != "share" else str(r["label"])
-        cell = f"{num(r['median'], u)} [{num(r['p5'], u)}, {num(r['p95'], u)}]"
-        lines.append(f"{label:<60}{cell}".rstrip())
-        if phase1 and r["phase1"]:
-            lines.append(f"{'  Phase I figure (self-reported): ' + str(r['phase1']):<60}")
-    lines.append("")
-    lines += _wrap("Savings are what reporting participants would report (fall in their reported cost per good unit "
-                   "before vs after, times good output, at current prices), not effects; the causal changes compare "
-                   "the same firms with and without the programme; jobs compare the two worlds over every firm "
-                   "(orders won from other firms and exits count).")
-    return "\n".join(l.rstrip() for l in lines)
+    def cell(r: dict) -> str:
+        if r["units"] == "share":
+            return f"{t.percent(r['median'])} [{t.percent(r['p5'])}, {t.percent(r['p95'])}]"
+        return f"{t.count(r['median'])} [{t.count(r['p5'])}, {t.count(r['p95'])}]"
 
-
-def _wrap(text: str) -> list[str]:
-    import textwrap
-    return textwrap.wrap(text, 96)
+    cols = [t.Column("money and jobs", "left", wrap=True, key=True), t.Column("units", "left"),
+            t.Column("median [90% range]"), t.Column("Phase I figure", "left", wrap=True)]
+    table = [[r["label"], r["units"], cell(r), r["phase1"]] for r in rows_]
+    cols, table = t.optional_columns(cols, table, {"Phase I figure": phase1})
+    note = ("Savings are what reporting participants would report (the fall in their reported cost per good unit "
+            "from before enrolment to after completion, times good output, at current prices), not effects; the "
+            "causal changes compare the same firms with and without the programme; jobs compare the two worlds "
+            "over every firm (orders won from other firms and exits count)."
+            + (f" The 90% range covers {uncertainty}." if uncertainty else ""))
+    return t.render(cols, table, notes=[note])
 
 
 __all__ = ["SAVINGS_MONTHS", "monthly_savings", "module_cost_per_participant", "savings_quantile", "payback_months",
            "recovered_within", "causal_change", "jobs", "jobs_by_role", "exits", "rows", "format_rows",
-           "mean_over_firms"]
+           "mean_over_firms", "ROWS"]

@@ -26,7 +26,7 @@ Area = Literal["cooperation", "quality", "cleaner_production", "workforce", "osh
 
 BROCHURE = "SCORE Phase I brochure"
 ASSUMPTION = "assumption"
-CALIBRATED = "calibrated to SCORE Phase I (configs/calibrated/phase1.nc): its best-fitting posterior draw"
+CALIBRATED = "calibrated to SCORE Phase I (src/scoresim/data/posterior_phase1.nc): its best-fitting posterior draw"
 
 
 def P(default: Any, unit: str, lo: float | None = None, hi: float | None = None,
@@ -320,7 +320,13 @@ class PopulationParams(Section):
     practice_concentration: float = P(8.0, "Beta a+b", 0.5, 1000.0, doc="spread of baseline practices")
     skill_mean: float = P(0.6, "skill [0,1]", 0.0, 1.0,
                           doc="mean worker skill at start (near the steady state of learning and turnover)")
-    engagement_mean: float = P(0.45, "engagement [0,1]", 0.0, 1.0, doc="mean worker engagement at start")
+    engagement_mean: float = P(0.45, "engagement [0,1]", 0.0, 1.0,
+                               doc="mean worker engagement at start when engagement_start is 'mean'")
+    engagement_start: Literal["steady_state", "mean"] = Field(
+        "steady_state", description="workers' engagement starts around their firm's steady state (the target "
+        "its practices and accident rate set), so the world without the programme does not drift toward it "
+        "after the start; 'mean': around engagement_mean in every firm (the model before the counterfactual "
+        "mechanisms)", json_schema_extra={"range": "steady_state | mean"})
     commitment_mean: float = P(0.283, "commitment [0,1]", 0.0, 1.0,
                                source=CALIBRATED,
                                doc="mean management commitment (Beta distributed)")
@@ -889,6 +895,15 @@ class RunParams(Section):
     seed: int = P(1, "integer", 0, SEED_MAX)
     replicates: int = P(10, "runs", 1, REPLICATES_MAX)
     common_random_numbers: bool = Field(True, description="pair the worlds on the same draws")
+    posterior: str = choice("calibrated (the committed posterior of the Phase I calibration) | none | a "
+                            "posterior.nc path, relative to the config file",
+                            "parameter draws of the calibrated parameters for ensembles (scoresim run, "
+                            "compare, scaleup, dashboard): replicate r takes draw r mod draws; parameters "
+                            "the config sets keep their values", default="calibrated")
+    populations: Literal["fresh", "shared"] = Field(
+        "fresh", description="each replicate of an ensemble draws its own population, history of shocks and "
+                             "delivery plan (fresh), or all share one (shared)",
+        json_schema_extra={"range": "fresh | shared"})
 
 
 class Scenario(Section):

@@ -13,10 +13,23 @@ from .params import Scenario
 from .state import Buyers, Firms, FirmState, Workers, N_AREAS
 
 
-def _beta(rng: np.random.Generator, mean: float, conc: float, size) -> np.ndarray:
-    """Beta draws with a given mean and concentration a+b (degenerate means handled)."""
-    mean = min(max(mean, 1e-6), 1 - 1e-6)
+def _beta(rng: np.random.Generator, mean: float | np.ndarray, conc: float, size) -> np.ndarray:
+    """Beta draws with a given mean (a number, or one per draw) and concentration a+b
+    (degenerate means handled)."""
+    mean = np.clip(mean, 1e-6, 1 - 1e-6)
     return rng.beta(mean * conc, (1 - mean) * conc, size)
+
+
+def start_engagement(p: Scenario, firms: Firms) -> np.ndarray:
+    """(F,) each firm's steady-state engagement at its baseline practices and accident rate, no
+    team (the fixed point of the engagement target of :func:`scoresim.processes.workforce.firm_drivers`)."""
+    from .state import COOP, WORKFORCE
+
+    w = p.workforce
+    target = (w.engagement_base + w.engagement_cooperation * firms.practice0[:, COOP]
+              + w.engagement_workforce * firms.practice0[:, WORKFORCE]
+              - w.engagement_accidents * firms.hazard_base * 1200.0)
+    return np.clip(target, 0.0, 1.0)
 
 
 def _beta_quantile(u: np.ndarray, mean: float, conc: float) -> np.ndarray:
@@ -90,7 +103,8 @@ def build_workers(p: Scenario, firms: Firms, rng: np.random.Generator, n_worlds:
     manager = rank < np.repeat(firms.managers, firms.size)
     woman = rng.random(n) < pop.women_share
     skill = _beta(rng, pop.skill_mean, 6.0, n).astype(np.float32)
-    engagement = _beta(rng, pop.engagement_mean, 6.0, n).astype(np.float32)
+    engagement = _beta(rng, start_engagement(p, firms)[firm] if pop.engagement_start == "steady_state"
+                       else pop.engagement_mean, 6.0, n).astype(np.float32)
     tenure = rng.exponential(max(pop.tenure_mean_months, 1e-9), n).astype(np.float32)
     stack = lambda a: np.repeat(a[None, :], n_worlds, axis=0)  # noqa: E731
     return Workers(

@@ -150,13 +150,14 @@ def _causal_money(var: str) -> Callable[[xr.Dataset], np.ndarray]:
 def _catalogue() -> dict[str, Summary]:
     out: dict[str, Summary] = {}
     for name, ind in INDICATORS.items():
-        unit = "practice points" if ind.kind == "points" else "1 (relative)"
+        unit = "practice level (0-1 scale)" if ind.kind == "points" else "relative change (fraction)"
         out[f"effect.{name}"] = Summary(unit, f"causal effect on participants' {name}: programme vs "
                                         "counterfactual world, after completion", _report("effect", name))
         out[f"reported_change.{name}"] = Summary(unit, f"mean change in {name} participants would report, "
                                                  "after completion vs before enrolment",
                                                  _report("mean_reported_change", name))
-        out[f"share_improving.{name}"] = Summary("1", f"share of reporting participants reporting improved {name}",
+        out[f"share_improving.{name}"] = Summary("share of participants", f"share of reporting participants "
+                                                 f"reporting improved {name}",
                                                  _report("share_reporting_improvement", name))
         out[f"did.{name}"] = Summary(unit, f"{ESTIMAND_LABELS['did']} of {name}: participants' change less "
                                      "non-participants' change over the same months", _report("did_estimate", name))
@@ -185,6 +186,16 @@ def _catalogue() -> dict[str, Summary]:
                                      _causal_money("profit")),
         "value_added_effect_usd": Summary("USD/firm/month", "causal change in participants' value added after "
                                           "completion", _causal_money("value_added")),
+        "savings_3m_usd_median": Summary("USD/firm", "median over reporting participants of three months' cost "
+                                         "savings as they would report them", lambda ds: money.savings_quantile(ds, 0.5)),
+        "savings_3m_usd_p95_true": Summary("USD/firm", "95th percentile over the participants that could report of "
+                                           "three months' before/after savings from their true window means (no "
+                                           "reporting error; not an effect)",
+                                           lambda ds: money.savings_quantile(ds, 0.95, reported=False)),
+        "jobs_net_participants": Summary("persons", "persons engaged at the end of the run, programme less "
+                                         "counterfactual, participants", lambda ds: money.jobs_by_role(ds)["participants"]),
+        "jobs_net_others": Summary("persons", "persons engaged at the end of the run, programme less counterfactual, "
+                                   "firms that did not take part", lambda ds: money.jobs_by_role(ds)["others"]),
         "cost_recovered_1m_share": Summary("1", "share of reporting participants whose reported monthly savings "
                                            "pay the module cost per participant", money.recovered_within),
         "accidents_averted_per_100_workers": Summary(

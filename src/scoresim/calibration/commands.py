@@ -15,6 +15,7 @@ from .. import cmdargs
 from ..cmdargs import executor_from_args
 from ..config import InputError
 from ..outputs import directory_lock, failure_reason, is_write_failure, output_directory
+from ..textable import wrap
 
 
 def add_parser(sub) -> None:
@@ -67,9 +68,10 @@ def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
                         print(f"{out}: complete ({manifest.get('generations')} generations); nothing to do")
                         return 0
                     print(f"{damage}\nrewriting the results from the history (history.db)", file=sys.stderr)
-            print(f"calibration {spec.name} ({settings.mode}): {len(spec.fitted)} fitted targets, "
-                  f"{len(spec.parameters)} parameters; ABC-SMC with {settings.population} particles, "
-                  f"{settings.describe()}, {settings.replicates} replicate(s) per particle")
+            print("\n".join(wrap(f"calibration {spec.name} ({settings.mode}): {len(spec.fitted)} fitted targets, "
+                                 f"{len(spec.parameters)} parameters; ABC-SMC with {settings.population} "
+                                 f"particles, {settings.describe()}, {settings.replicates} replicate(s) per "
+                                 "particle")))
             print(f"results: {out}; executor: {executor.name}")
             try:
                 run.calibrate(cal, out, settings, executor, command, resume=bool(args.resume), log=print)

@@ -1,6 +1,6 @@
 """Posterior draws of calibrated parameters, used by runs and sweeps (``--posterior FILE``).
 
-A posterior file is the ``posterior.nc`` a calibration writes (``configs/calibrated/`` holds
+A posterior file is the ``posterior.nc`` a calibration writes (``scoresim/data/posterior_phase1.nc`` holds
 the committed one): ``value`` (draw, parameter) with parameters named by config path. An
 ensemble over it gives replicate ``r`` the draw ``r mod draws``, so replicates cycle through
 the draws in their stored (weight-resampled, shuffled) order and every result combines
@@ -80,6 +80,30 @@ def check(post: Posterior, scenario: Scenario) -> None:
         if (v < q.lo).any() or (v > q.hi).any():
             raise InputError(f"--posterior {post.origin}: draws of {name} leave its valid range "
                              f"[{q.lo:g}, {q.hi:g}]")
+
+
+COMMITTED = "posterior_phase1.nc"
+"""The committed posterior of the Phase I calibration, shipped with the package (scoresim/data)."""
+
+
+def committed_path() -> Path:
+    """The file of the committed posterior."""
+    from importlib.resources import files
+
+    return Path(str(files("scoresim") / "data" / COMMITTED))
+
+
+def resolve(spec: str, config: str | Path | None = None) -> Path | None:
+    """The posterior file a ``run.posterior`` setting names: None for 'none', the committed one
+    for 'calibrated', else a path relative to the config file's directory."""
+    if spec == "none":
+        return None
+    if spec == "calibrated":
+        return committed_path()
+    path = Path(spec)
+    if not path.is_absolute() and config is not None:
+        path = Path(config).parent / path
+    return path
 
 
 def scenario_for(scenario: Scenario, post: Posterior, r: int, keep: set[str] = frozenset()) -> Scenario:

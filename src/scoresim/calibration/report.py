@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from .. import textable as t
 from .abc import TargetModel, stream_seed
 from .targets import Calibration
 
@@ -97,26 +98,27 @@ def _fmt(v: float) -> str:
 
 
 def format_fit_table(table: list[dict], cal: Calibration | None = None, draws: int | None = None) -> str:
-    head = f"{'target':<22} {'printed':>16} {'simulated median [90%]':>34}  fit"
-    lines = [head, "-" * len(head)]
+    """The fit per target as printed (within 100 columns)."""
+    cols = [t.Column("target", "left", key=True), t.Column("printed"), t.Column("simulated median [90%]"),
+            t.Column("fit", "left", wrap=True)]
+    rows = []
     for r in table:
         printed = _fmt(r["low"]) if r["low"] == r["high"] else f"[{_fmt(r['low'])}, {_fmt(r['high'])}]"
         sim = f"{_fmt(r['median'])} [{_fmt(r['q05'])}, {_fmt(r['q95'])}]"
         verdict = ("inside" if r["inside"] else "OUTSIDE") + ("" if r["fitted"] else " (not fitted)")
-        lines.append(f"{r['target']:<22} {printed:>16} {sim:>34}  {verdict}")
-    lines.append("Simulated: posterior predictive over " + (f"{draws} " if draws else "") + "posterior draws, one seed "
-                 "each (parameter and stochastic uncertainty); 'inside': the median lies within the target's "
-                 "tolerance of the printed value or range.")
-    return "\n".join(lines)
+        rows.append([r["target"], printed, sim, verdict])
+    note = ("Simulated: posterior predictive over " + (f"{draws} " if draws else "") + "posterior draws, one seed "
+            "each (parameter and stochastic uncertainty); 'inside': the median lies within the target's "
+            "tolerance of the printed value or range.")
+    return t.render(cols, rows, notes=[note])
 
 
 def format_identifiability(ident: list[dict]) -> str:
-    head = f"{'parameter':<34} {'prior':>16} {'posterior median [90%]':>30} {'sd ratio':>9}  verdict"
-    lines = [head, "-" * len(head)]
-    for r in ident:
-        prior = f"[{r['prior_low']:g}, {r['prior_high']:g}]"
-        post = f"{r['median']:.3g} [{r['q05']:.3g}, {r['q95']:.3g}]"
-        lines.append(f"{r['parameter']:<34} {prior:>16} {post:>30} {r['sd_ratio']:>9.2f}  {r['verdict']}")
-    lines.append(f"sd ratio: posterior sd / prior sd; below {CONSTRAINED} the targets constrain the parameter, "
-                 f"above {WEAK} they leave it near its prior.")
-    return "\n".join(lines)
+    """Which parameters the targets constrain, as printed (within 100 columns)."""
+    cols = [t.Column("parameter", "left", key=True), t.Column("prior"), t.Column("posterior median [90%]"),
+            t.Column("sd ratio"), t.Column("verdict", "left", wrap=True)]
+    rows = [[r["parameter"], f"[{r['prior_low']:g}, {r['prior_high']:g}]",
+             f"{r['median']:.3g} [{r['q05']:.3g}, {r['q95']:.3g}]", f"{r['sd_ratio']:.2f}", r["verdict"]]
+            for r in ident]
+    return t.render(cols, rows, notes=[f"sd ratio: posterior sd / prior sd; below {CONSTRAINED} the targets "
+                                       f"constrain the parameter, above {WEAK} they leave it near its prior."])
