@@ -70,12 +70,16 @@ def toml_value(v: Any) -> str:
     if isinstance(v, list):
         return "[" + ", ".join(toml_value(x) for x in v) + "]"
     if isinstance(v, dict):
-        return "{" + ", ".join(f"{json.dumps(str(k), ensure_ascii=False)} = {toml_value(x)}" for k, x in v.items()) + "}"
+        return "{" + ", ".join(f"{toml_key(k)} = {toml_value(x)}" for k, x in v.items()) + "}"
     return json.dumps(str(v))
 
 
+def toml_key(k: Any) -> str:
+    return json.dumps(str(k), ensure_ascii=False)
+
+
 def toml_text(data: dict) -> str:
-    return "".join(f"{json.dumps(str(k), ensure_ascii=False)} = {toml_value(v)}\n" for k, v in data.items())
+    return "".join(f"{toml_key(k)} = {toml_value(v)}\n" for k, v in data.items())
 
 
 def paths(node: Any, prefix: tuple = ()) -> list[tuple]:

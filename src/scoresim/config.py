@@ -91,7 +91,8 @@ def decode(raw: bytes, origin: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise InputError(f"{origin}: not a UTF-8 text file (byte {err.start} cannot be read); save it as UTF-8") from None
+        raise InputError(f"{origin}: not a UTF-8 text file (byte {err.start} cannot be read); "
+                         "save it as UTF-8") from None
 
 
 def too_deep(data: Any, limit: int = MAX_DEPTH) -> str | None:

@@ -199,7 +199,8 @@ def new_directory(final: str | Path) -> Iterator[Path]:
             tmp.chmod(0o755)
             os.rename(tmp, final)
         except WriteError as err:   # named by the file in the temporary directory: name the result
-            raise WriteError(str(err).replace(str(tmp), str(final)), err.reason.replace(str(tmp), str(final))) from None
+            raise WriteError(str(err).replace(str(tmp), str(final)),
+                             err.reason.replace(str(tmp), str(final))) from None
         except OSError as err:
             raise write_error(final, err, _tree_size(tmp)) from None
     finally:
@@ -230,7 +231,8 @@ def new_files(folder: str | Path) -> Iterator[Path]:
             for name in sorted(os.listdir(tmp)):
                 os.replace(tmp / name, folder / name)
         except WriteError as err:
-            raise WriteError(str(err).replace(str(tmp), str(folder)), err.reason.replace(str(tmp), str(folder))) from None
+            raise WriteError(str(err).replace(str(tmp), str(folder)),
+                             err.reason.replace(str(tmp), str(folder))) from None
         except OSError as err:
             raise write_error(folder, err, _tree_size(tmp)) from None
     finally:
@@ -343,5 +345,6 @@ def failure_reason(err: BaseException) -> str:
     return lines[0][:300] if lines else type(err).__name__
 
 
-__all__ = ["failure_reason", "WriteError", "output_directory", "fresh_directory", "check_new_place", "new_directory", "new_files",
+__all__ = ["failure_reason", "WriteError", "output_directory", "fresh_directory", "check_new_place", "new_directory",
+           "new_files",
            "write_file", "write_error", "directory_lock", "free_bytes", "size_text", "is_write_failure"]

@@ -107,9 +107,10 @@ def cmd_sweep(args: argparse.Namespace, command: str) -> int:
                 if not is_write_failure(err):
                     raise
                 bar.close()
-                raise InputError(f"{store.path}: the sweep could not write its results ({failure_reason(err)}); the journal "
-                                 f"keeps {int(store.done().sum()):,} of {store.n_runs:,} runs: free some space and "
-                                 f"finish with: scoresim sweep --resume {store.path}") from None
+                kept = int(store.done().sum())
+                raise InputError(f"{store.path}: the sweep could not write its results ({failure_reason(err)}); "
+                                 f"the journal keeps {kept:,} of {store.n_runs:,} runs: free some space and finish "
+                                 f"with: scoresim sweep --resume {store.path}") from None
     _report_sweep(store, outcome, time.perf_counter() - started)
     return 0
 

@@ -250,7 +250,8 @@ def referenced_toml(path: Path, field: str, written: str, target: Path, kind: st
     """The TOML file ``target`` that field ``field`` of the file ``path`` names (as
     ``written``); every problem names both files and the field."""
     if not str(written).strip():
-        raise InputError(f"{path}: field '{field}': an empty path; give the {kind} file, relative to this file's folder")
+        raise InputError(f"{path}: field '{field}': an empty path; give the {kind} file, relative to this "
+                         "file's folder")
     if not target.is_file():
         what = "a directory, not a" if target.is_dir() else "no such"
         raise InputError(f"{path}: field '{field}': {what} {kind} file {written!r} (looked for {target}; paths are "
