@@ -421,6 +421,8 @@ def test_two_calibrations_resumed_at_once_write_one_history(files):
     from scoresim.calibration.run import Settings, create
     from scoresim.calibration.targets import load_targets
 
+    (files / "targets.toml").write_text(TARGETS.replace("population = 10", "population = 30").replace(
+        "generations = 1", "generations = 2"))    # long enough for the second to arrive while the first runs
     cal = load_targets(files / "targets.toml")
     create(cal, files / "C", Settings.of(cal.spec, False), "test")
     procs = [subprocess.Popen(SCORESIM + ["calibrate", "--resume", "C", "--serial"], cwd=files,
