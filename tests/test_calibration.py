@@ -284,7 +284,7 @@ def test_calibrated_defaults_are_a_draw_of_the_committed_posterior():
     it names in 'defaults_draw' (to three significant digits), and their sources say so."""
     from scoresim.params import Scenario, describe_parameters, numeric_parameters
 
-    with xr.open_dataset(ROOT / "configs" / "calibrated" / "phase1.nc", engine="h5netcdf") as post:
+    with xr.open_dataset(ROOT / "src" / "scoresim" / "data" / "posterior_phase1.nc", engine="h5netcdf") as post:
         names = [str(p) for p in post["parameter"].values]
         chosen = post["value"].values[int(post.attrs["defaults_draw"])]
         assert 100 <= post.sizes["draw"] <= 1000 and "defaults_rule" in post.attrs

@@ -129,6 +129,17 @@ def test_more_budget_never_reaches_fewer_firms(budget, factor, w, seed, carry, n
     assert (b >= a).all(), (np.flatnonzero(b < a)[:5], a[-1], b[-1])
 
 
+def test_more_budget_buys_no_trainers_at_the_expense_of_waiting_firms():
+    """A case hypothesis found: with 3% more money the planner trained two more trainers in a
+    year and had nothing left for the one applicant the present trainers could serve, reaching
+    fewer firms. Money for the waiting applicants is now kept before trainers are trained."""
+    common = {"budget__carry_over": False, "capacity__new_firm_share": 1.0, "uptake__modules_per_firm": 1.0,
+              "uptake__peer_effect": 0.0}
+    reached = [np.cumsum(plan_of(small_plan(budget__usd_per_year=126546.0 * f, **common), 1, {"open": 1.0})
+                         .series["firms_reached"]) for f in (1.0, 1.03125)]
+    assert (reached[1] >= reached[0]).all()
+
+
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def test_more_budget_reaches_more_firms_until_capacity_binds(strategy):
     reached = [plan_of(small_plan(budget__usd_per_year=b), 1, {strategy: 1.0}).series["firms_reached"].sum()
@@ -407,7 +418,7 @@ def test_results_do_not_depend_on_the_executor():
 
 def test_posterior_draws_vary_by_replicate(capsys, work, plan_file):
     code, out, err = call(["scaleup", str(plan_file), "--out", "post", "--serial", "--replicates", "3", "--no-figures",
-                           "--posterior", str(ROOT / "configs" / "calibrated" / "phase1.nc")], capsys)
+                           "--posterior", str(ROOT / "src" / "scoresim" / "data" / "posterior_phase1.nc")], capsys)
     assert code == 0, err
     assert "posterior draws and seeds" in out
     with xr.open_dataset(work / "post" / "scaleup.nc", engine="h5netcdf") as ds:

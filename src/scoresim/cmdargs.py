@@ -240,5 +240,6 @@ class RunProgress:
             self._last, self._logged = now, True
 
 
-__all__ = ["EXIT_INPUT", "Parser", "SafeStream", "safe_streams", "whole", "replicates", "workers", "resamples", "minutes", "gigabytes", "seed", "add_memory_option",
+__all__ = ["EXIT_INPUT", "Parser", "SafeStream", "safe_streams", "whole", "replicates", "workers", "resamples",
+           "minutes", "gigabytes", "seed", "add_memory_option",
            "add_executor_options", "local_processes", "executor_from_args", "progress_bar", "RunProgress"]

@@ -102,7 +102,8 @@ def decode(raw: bytes, origin: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise InputError(f"{origin}: not a UTF-8 text file (byte {err.start} cannot be read); save it as UTF-8") from None
+        raise InputError(f"{origin}: not a UTF-8 text file (byte {err.start} cannot be read); "
+                         "save it as UTF-8") from None
 
 
 def too_deep(data: Any, limit: int = MAX_DEPTH) -> str | None:
@@ -177,8 +178,9 @@ def apply_overrides(scenario: M, overrides: list[str], origin: str = "--set") ->
 
 def set_values(scenario: M, values: dict[str, Any], origin: str, label: str = "") -> M:
     """Return a new scenario (of the same type, a planner config too) with parameters set by
-    dotted path, validated."""
-    return validate_model(type(scenario), scenario.model_dump(mode="json"), origin, values=values, label=label)
+    dotted path, validated. Numpy scalars count as the Python numbers they hold."""
+    plain = {k: (v.item() if type(v).__module__ == "numpy" and hasattr(v, "item") else v) for k, v in values.items()}
+    return validate_model(type(scenario), scenario.model_dump(mode="json"), origin, values=plain, label=label)
 
 
 def merge_value(root: type[BaseModel], data: dict[str, Any], key: str, value: Any) -> str | None:

@@ -23,6 +23,7 @@ def add_parser(sub) -> None:
     cal = sub.add_parser("calibrate", help="fit the calibrated parameters to reported outcomes (ABC-SMC)")
     cal.add_argument("targets", nargs="?", metavar="TARGETS", help="targets TOML (or use --resume)")
     cal.add_argument("--quick", action="store_true", help="a coarse fit in a few minutes")
+    cal.add_argument("--dry-run", action="store_true", help="check the targets file, print the settings, run nothing")
     cal.add_argument("--resume", metavar="RESULTS_DIR", help="continue an interrupted calibration")
     cal.add_argument("--out", metavar="DIR", help="results directory to create (must not exist); "
                      "default results/calibration/<targets>-<time>")
@@ -38,8 +39,8 @@ def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
     from . import run
     from .targets import load_targets
 
-    if args.resume and (args.targets or args.out or args.quick):
-        raise InputError("scoresim calibrate: --resume RESULTS_DIR takes no TARGETS, --out or --quick "
+    if args.resume and (args.targets or args.out or args.quick or args.dry_run):
+        raise InputError("scoresim calibrate: --resume RESULTS_DIR takes no TARGETS, --out, --quick or --dry-run "
                          "(they are stored in the results directory)")
     if args.resume:
         out = Path(args.resume)
@@ -52,7 +53,9 @@ def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
                                + ("-quick" if args.quick else ""))
     else:
         raise InputError("scoresim calibrate: give a TARGETS file or --resume RESULTS_DIR")
-    spec = cal.spec
+    if args.dry_run:
+        print(_describe(cal, settings))
+        return 0
     _check_memory(cal, settings, args)
     executor = executor_from_args(args)
     _quiet_pyabc()
@@ -68,10 +71,7 @@ def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
                         print(f"{out}: complete ({manifest.get('generations')} generations); nothing to do")
                         return 0
                     print(f"{damage}\nrewriting the results from the history (history.db)", file=sys.stderr)
-            print("\n".join(wrap(f"calibration {spec.name} ({settings.mode}): {len(spec.fitted)} fitted targets, "
-                                 f"{len(spec.parameters)} parameters; ABC-SMC with {settings.population} "
-                                 f"particles, {settings.describe()}, {settings.replicates} replicate(s) per "
-                                 "particle")))
+            print("\n".join(wrap(_describe(cal, settings))))
             print(f"results: {out}; executor: {executor.name}")
             try:
                 run.calibrate(cal, out, settings, executor, command, resume=bool(args.resume), log=print)
@@ -86,6 +86,13 @@ def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
                                  f"scoresim calibrate --resume {out}") from None
     print(f"wrote {out}/posterior.nc, fit_table.csv, identifiability.csv and figures")
     return 0
+
+
+def _describe(cal, settings) -> str:
+    spec = cal.spec
+    return (f"calibration {spec.name} ({settings.mode}): {len(spec.fitted)} fitted targets, "
+            f"{len(spec.parameters)} parameters; ABC-SMC with {settings.population} particles, "
+            f"{settings.describe()}, {settings.replicates} replicate(s) per particle")
 
 
 def _check_memory(cal, settings, args: argparse.Namespace) -> None:

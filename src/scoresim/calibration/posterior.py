@@ -36,6 +36,11 @@ class Posterior:
         """The parameter values of replicate ``r`` (draw ``r mod n``)."""
         return {k: float(v) for k, v in zip(self.names, self.values[r % self.n])}
 
+    def without(self, names: set[str]) -> "Posterior":
+        """The draws of the parameters not in ``names`` (those a config sets keep their values)."""
+        keep = [j for j, k in enumerate(self.names) if k not in names]
+        return Posterior(tuple(self.names[j] for j in keep), self.values[:, keep], self.origin, self.digest)
+
     def to_record(self) -> dict:
         return {"names": list(self.names), "values": self.values.tolist(), "origin": self.origin,
                 "digest": self.digest}

@@ -44,9 +44,11 @@ def add_parsers(sub) -> None:
                      "history of shocks and delivery plan: intervals then cover the months' random events only")
     cmdargs.add_memory_option(run)
     run.set_defaults(handler=cmd_run)
-    val = sub.add_parser("validate", help="check a scenario config and print it resolved")
+    val = sub.add_parser("validate", help="check a scenario config (as scoresim run would: values, eligible "
+                         "firms, memory) and print it resolved")
     val.add_argument("config")
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    cmdargs.add_memory_option(val)
     val.set_defaults(handler=cmd_validate)
     par = sub.add_parser("params", help="list every parameter with unit, default, range and source")
     par.add_argument("--markdown", action="store_true", help="print a Markdown table")
@@ -57,7 +59,8 @@ def add_parsers(sub) -> None:
 
 def cmd_validate(args: argparse.Namespace, command: str) -> int:
     scenario = load_any(args.config, args.overrides)
-    if not _planner_file(args.config):
+    if not _planner_file(args.config):   # what scoresim run would check before running it
+        check_run(scenario, scenario.run.replicates, args.config, args.memory_limit)
         check_participants(scenario, scenario.run.seed, args.config)
     print(json.dumps(scenario.model_dump(mode="json"), indent=2))
     print(f"{args.config}: valid", file=sys.stderr)

@@ -16,7 +16,7 @@ import xarray as xr
 from .. import cmdargs, io
 from .. import textable as t
 from ..cmdargs import executor_from_args
-from ..config import apply_overrides, read_toml, validate_model
+from ..config import InputError, apply_overrides, read_toml, validate_model
 from ..outputs import new_directory, output_directory
 from ..params import describe_parameters
 from .params import OBJECTIVES, PLANNER_SECTIONS, PlanConfig
@@ -36,7 +36,10 @@ def add_parser(sub) -> None:
                         "strategies under budget and trainer capacity; --optimise searches the allocation")
     sc.add_argument("config", metavar="CONFIG", help="planner config TOML (for example configs/scaleup_national.toml)")
     sc.add_argument("--posterior", metavar="FILE", help="posterior draws of the calibrated parameters: "
-                    "replicate r runs with draw r mod draws")
+                    "replicate r runs with draw r mod draws (default: the config's run.posterior, the committed "
+                    "Phase I posterior unless it says otherwise)")
+    sc.add_argument("--point", action="store_true", help="fix the calibrated parameters at their defaults "
+                    "instead of drawing them: intervals then leave parameter uncertainty out")
     sc.add_argument("--replicates", type=cmdargs.replicates, help="replicates (default: the config's run.replicates)")
     sc.add_argument("--seed", type=cmdargs.seed, help="seed (default: the config's run.seed)")
     sc.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
@@ -67,7 +70,7 @@ def cmd_scaleup(args: argparse.Namespace, command: str) -> int:
     cfg = load_plan(args.config, args.overrides)
     seed = cfg.run.seed if args.seed is None else args.seed
     replicates = args.replicates or cfg.run.replicates
-    posterior = _posterior(args.posterior, cfg)
+    posterior = _posterior(args, cfg)
     stem = Path(args.config).stem + ("-optimise" if args.optimise else "")
     out = output_directory(args.out, Path("results"), stem)
     _check_memory(cfg, replicates, args)
@@ -103,12 +106,18 @@ def _check_memory(cfg: PlanConfig, replicates: int, args: argparse.Namespace) ->
                  "once (--workers N)")
 
 
-def _posterior(path: str | None, cfg: PlanConfig):
-    if not path:
-        return None
-    from ..calibration.posterior import load_posterior
+def _posterior(args: argparse.Namespace, cfg: PlanConfig):
+    """The posterior the replicates draw from: --posterior FILE, else the config's run.posterior
+    (None with --point); parameters the config sets keep their values."""
+    from ..calibration.posterior import load_posterior, resolve
+    from ..config import written_paths
 
-    return load_posterior(path, cfg.scenario())
+    if args.point and args.posterior:
+        raise InputError("give either --posterior FILE or --point, not both")
+    path = None if args.point else Path(args.posterior) if args.posterior else resolve(cfg.run.posterior, args.config)
+    if path is None:
+        return None
+    return load_posterior(path, cfg.scenario()).without(written_paths(args.config, args.overrides))
 
 
 def _progress(total: int, what: str):
