@@ -565,7 +565,8 @@ def test_a_named_country_takes_its_documented_values(files):
     (files / "ghana.toml").write_text("[population.countries.Ghana]\nweight = 2.0\n")
     s = load_scenario(files / "ghana.toml")
     assert list(s.population.countries) == ["Ghana"]          # the table lists the countries
-    assert s.population.countries["Ghana"].wage_usd_month == 120.0 and s.population.countries["Ghana"].weight == 2.0
+    ghana = s.population.countries["Ghana"]
+    assert ghana.wage_usd_month == 140.0 and ghana.va_per_worker_usd_year == 5000.0 and ghana.weight == 2.0
 
 
 def test_set_is_a_line_of_the_config(files):

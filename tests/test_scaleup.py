@@ -167,6 +167,25 @@ def test_outcomes_of_a_funded_programme_are_gains():
     assert series["value_added_gain_usd"].sum() > 0
     assert series["accident_cost_savings_usd"].sum() == pytest.approx(
         series["accidents_averted"].sum() * cfg.production.accident_cost_usd)
+    assert series["adoption_cost_usd"].sum() > 0
+    # jobs: net = created - destroyed every month; job-years never exceed the worker-years reached
+    np.testing.assert_allclose(series["jobs"], series["jobs_created"] - series["jobs_destroyed"], atol=1e-6)
+    worker_years = np.cumsum(series["workers_reached"]).sum() / 12.0
+    assert series["jobs"].sum() / 12.0 <= worker_years
+
+
+def test_benefits_are_value_added_net_of_adoption_hiring_and_displacement():
+    from scoresim.scaleup.metrics import benefit, objective_value
+
+    cfg = small_plan(budget__usd_per_year=1e6)
+    (s,) = run_replicate(cfg.model_dump_json(), [{"weights": {"open": 1.0}}], seed=6)
+    for d in (0.0, 0.5, 1.0):
+        expected = (s["value_added_gain_usd"] + s["accident_cost_savings_usd"] - s["adoption_cost_usd"]
+                    - s["hiring_cost_change_usd"] - d * s["displaced_va_usd"])
+        np.testing.assert_allclose(benefit(s, d), expected)
+    net = objective_value(s, "net_benefit_usd", 0.0, 0.5)     # the search's objective: the same benefits
+    spend = sum(s[k] for k in ("spend_overhead", "spend_tot", "spend_modules", "spend_firms", "spend_sponsors"))
+    assert net == pytest.approx(float(np.sum(benefit(s, 0.5) - spend)))
 
 
 # ---------------------------------------------------------------------- accounting and mechanisms

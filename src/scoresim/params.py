@@ -612,8 +612,9 @@ class MarketParams(Section):
                                         "literature 3-10 (Broda & Weinstein 2006, QJE 121(2); Simonovska & Waugh 2014, "
                                         "JIE 92(1)); range 2-10",
                                  doc="price elasticity of demand outside the buyers: firms price there at a constant "
-                                     "markup over marginal cost and sell (baseline marginal cost / marginal cost) ^ "
-                                     "elasticity times their baseline quantity; 0: a fixed quantity at the spot price")
+                                     "markup over marginal cost (the spot price at baseline) and sell (baseline "
+                                     "marginal cost / marginal cost) ^ elasticity times their baseline quantity, as "
+                                     "far as capacity allows; 0: a fixed quantity at the spot price")
     elsewhere_share: float = P(0.5, "share of purchases", 0.0, 0.95,
                                source=ASSUMPTION + ": the firms of a scenario are SMEs of their markets (Phase I: a "
                                                    "sample of them); their buyers also buy from large firms and abroad, "
@@ -626,14 +627,6 @@ class MarketParams(Section):
     capacity_aware: bool = Field(True, description="buyers place with a supplier no more than it can make with its "
                                  "workforce and overtime and offer the rest to their other suppliers; false: orders "
                                  "follow shares whatever the capacity")
-
-    @field_validator("demand_elasticity")
-    @classmethod
-    def _elastic(cls, v: float) -> float:
-        if 0.0 < v <= 1.0:
-            raise ValueError("must be 0 (a fixed quantity) or above 1 (a firm facing demand of elasticity 1 or "
-                             "less would sell nothing to earn more)")
-        return v
 
 
 class JobsParams(Section):

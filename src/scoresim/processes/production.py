@@ -115,13 +115,12 @@ def outside_quantity(reference: np.ndarray | float, mc: np.ndarray, mc_base: np.
     return reference * (mc_base / np.maximum(mc, 1e-12)) ** elasticity
 
 
-def outside_revenue(sold: np.ndarray, reference: np.ndarray | float, price: np.ndarray,
-                    elasticity: float) -> np.ndarray:
-    """Revenue of ``sold`` units on the outside demand curve through (``reference``, ``price``)."""
+def outside_price(price: np.ndarray, mc: np.ndarray, mc_base: np.ndarray, elasticity: float) -> np.ndarray:
+    """Price of sales outside the buyers: ``price`` (the spot price of the baseline) moved with
+    marginal cost, ``price * mc / mc_base`` (constant markup); elasticity 0: ``price``."""
     if elasticity == 0.0:
-        return price * sold
-    ref = np.maximum(reference, 1e-12)
-    return price * ref * (np.maximum(sold, 0.0) / ref) ** (1.0 - 1.0 / elasticity)
+        return price
+    return price * mc / mc_base
 
 
 def produce(firms: Firms, practice: np.ndarray, absent_days: np.ndarray, skill_sum: np.ndarray,
@@ -177,7 +176,7 @@ def produce(firms: Firms, practice: np.ndarray, absent_days: np.ndarray, skill_s
     sold = np.minimum(good, orders)
     price = firms.price * lab.price
     if demand.limited and demand.elasticity > 0.0:
-        revenue = price * sold + outside_revenue(good - sold, demand.outside, price * demand.spot, demand.elasticity)
+        revenue = price * sold + outside_price(price * demand.spot, mc, demand.mc_base, demand.elasticity) * (good - sold)
     else:
         revenue = price * (sold + demand.spot * (good - sold))
     return Production(
@@ -190,4 +189,4 @@ def produce(firms: Firms, practice: np.ndarray, absent_days: np.ndarray, skill_s
 
 
 __all__ = ["Production", "Demand", "Labour", "produce", "efficiency", "defect_rate", "marginal_cost",
-           "outside_quantity", "outside_revenue", "COOP", "WORKFORCE"]
+           "outside_quantity", "outside_price", "COOP", "WORKFORCE"]
