@@ -4,11 +4,11 @@ Firm-level drivers are computed first (cheap, one value per firm); the per-worke
 short sequence of float32 operations, done by compiled kernels that loop over each firm's
 contiguous slots (:mod:`scoresim.processes.workforce_kernels`) and reproduce, bit for bit, the
 whole-array numpy reference :func:`workforce_step_numpy`. Two uniforms per worker and month
-(accident and turnover streams) make every worker-level event; conditional on an accident, the same uniform rescaled gives the days lost
-(exponential), so no draw depends on the state. Sickness absence enters the model only through
-firm totals: each worker's expected sick days are summed per firm and the firm's binomial
-variation is added with one standard normal per firm (absence stream), which pairs the two
-worlds closely under common random numbers.
+(accident and turnover streams) make every worker-level event; conditional on an accident, the
+same uniform rescaled gives the days lost (exponential), so no draw depends on the state.
+Sickness absence enters the model only through firm totals: each worker's expected sick days are
+summed per firm and the firm's binomial variation is added with one standard normal per firm
+(absence stream), which pairs the two worlds closely under common random numbers.
 """
 
 from __future__ import annotations
@@ -181,7 +181,8 @@ def workforce_step_numpy(wk: Workers, drivers: np.ndarray, z_absence: np.ndarray
     key_left = (left // N) * n_firms + wk.firm[slot]
     count = lambda k, wts=None: np.bincount(k, wts, minlength=W * n_firms).reshape(W, n_firms)  # noqa: E731
     return WorkforceOutcome(
-        absent_days=_absent_days(sick, injury_days[:, 1::2], sizes - (bounds[1::2] - bounds[0::2]), z_absence, w),
+        absent_days=_absent_days(sick, injury_days[:, 1::2], sizes - (bounds[1::2] - bounds[0::2]),
+                                 z_absence, w),
         skill=skill[:, 1::2].astype(np.float64),
         engagement=(engagement[:, 0::2] + engagement[:, 1::2]).astype(np.float64),
         accidents=count(key_hit).astype(np.float64),
