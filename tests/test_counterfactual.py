@@ -54,8 +54,10 @@ def test_placebo_programme_causes_nothing_but_participants_still_report_change()
         prog, cf = (ds[var].sel(world=w).values[..., part] for w in ("programme", "counterfactual"))
         np.testing.assert_array_equal(prog, cf, err_msg=var)
     # ... yet participants report changes and improvements: drift, shocks, selection and reporting
-    rep = ds["mean_reported_change"].sel(indicator=["productivity", "defects", "accidents"]).values
-    assert np.all(np.abs(rep) > 0.005), rep
+    rep = ds["mean_reported_change"].sel(indicator="productivity").values
+    assert np.all(rep > 0.02), rep                                          # drift alone: about 3% a year
+    others = ds["mean_reported_change"].sel(indicator=["defects", "accidents", "absenteeism"]).values
+    assert np.all(np.isfinite(others)) and np.all(np.abs(others).max(axis=0) > 1e-4), others
     share = ds["share_reporting_improvement"].sel(indicator="productivity").values
     assert np.all((share > 0.2) & (share < 1.0)), share
 

@@ -6,7 +6,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from scoresim.model import ScoreModel
+from scoresim.model import REPORTED_MEANS, REPORTED_TOTALS, ScoreModel
 
 from conftest import small
 
@@ -37,6 +37,19 @@ def test_datacollector_collects_every_month():
     assert {"accident_rate_programme", "productivity_counterfactual"} <= set(df.columns)
     assert (df["absence_rate_programme"].between(0, 1)).all()
     assert m.steps == 12 and not m.running
+
+
+def test_datacollector_means_are_worker_weighted_over_firms_in_business():
+    m = ScoreModel(small(time__months=24, exit__reserve_months=0.05), seed=5).run()
+    assert np.isnan(m.last["productivity"]).any()                 # some firms have exited
+    row = m.datacollector.get_model_vars_dataframe().iloc[-1]
+    for w, world in enumerate(m.worlds):
+        for var in REPORTED_MEANS:
+            x = m.last[var][w]
+            ok = np.isfinite(x)
+            assert np.isclose(row[f"{var}_{world}"], np.average(x[ok], weights=m.firms.size[ok]), rtol=1e-12)
+        for var in REPORTED_TOTALS:
+            assert np.isclose(row[f"{var}_{world}"], np.nansum(m.last[var][w]), rtol=1e-12)
 
 
 def test_firm_views_are_mesa_agents_reading_the_arrays():

@@ -24,9 +24,8 @@ import numpy as np
 import xarray as xr
 
 from .estimands import ESTIMANDS
-from .indicators import INDICATORS
 from .params import Scenario
-from .reporting import STATUS, missing_reason
+from .reporting import missing_reason
 
 if TYPE_CHECKING:
     from .calibration.posterior import Posterior
@@ -140,7 +139,7 @@ def aggregate(ds: xr.Dataset) -> xr.Dataset:
     return out
 
 
-def _weights(ds: xr.Dataset, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _weights(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     """(firm,) worker weights and the (group, firm) membership of participants and the others."""
     part = ds["participant"].values.astype(bool)
     return ds["workers"].values.astype(float), np.stack([part, ~part]).astype(float)
@@ -156,7 +155,7 @@ def trajectory(ds: xr.Dataset, var: str) -> xr.DataArray:
         with np.errstate(invalid="ignore", divide="ignore"):
             base = np.nanmean(x[:, pw, :12], axis=1)                      # (R, K)
             x = 100.0 * x / np.where(base > 0, base, np.nan)[:, None, None, :]
-    w, member = _weights(ds, x)
+    w, member = _weights(ds)
     ok = np.isfinite(x)
     wx = np.where(ok, x, 0.0) * w
     num = np.einsum("rwtk,gk->rwtg", wx, member)
@@ -175,7 +174,7 @@ def practice_trajectory(ds: xr.Dataset) -> xr.DataArray:
     """(replicate, world, time, group, area) mean practice level of the firms of each group in
     business (unweighted)."""
     x = ds["practice"].values.astype(float)                               # (R, W, T, K, A)
-    _, member = _weights(ds, x)
+    _, member = _weights(ds)
     ok = np.isfinite(x)
     num = np.einsum("rwtka,gk->rwtga", np.where(ok, x, 0.0), member)
     den = np.einsum("rwtka,gk->rwtga", ok.astype(float), member)
@@ -187,21 +186,5 @@ def practice_trajectory(ds: xr.Dataset) -> xr.DataArray:
                         attrs={"units": "practice level (0-1)", "long_name": "mean practice level of firms in business"})
 
 
-def missing(root: xr.Dataset) -> dict[str, dict[str, str]]:
-    """Why an estimand has no figure, per indicator (from the first replicate)."""
-    try:
-        return json.loads(root.attrs.get("missing", "{}"))
-    except json.JSONDecodeError:
-        return {}
-
-
-def status_share(root: xr.Dataset, status: str) -> np.ndarray:
-    """(replicate,) share of participants in a monitoring ``status``."""
-    counts = root["report_status_count"]
-    part = counts.sel(status=[s for s in STATUS if s != "not_participant"]).sum("status").values.astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return counts.sel(status=status).values / part
-
-
 __all__ = ["run_ensemble", "aggregate", "population_seed", "describe", "trajectory", "practice_trajectory",
-           "missing", "status_share", "TRAJECTORIES", "INDEXED", "GROUPS", "INDICATORS"]
+           "TRAJECTORIES", "INDEXED", "GROUPS"]

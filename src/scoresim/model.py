@@ -27,6 +27,9 @@ from .rng import Streams, generator
 from .state import CLEANER, COOP, OSH, QUALITY, WORKFORCE
 
 WORLDS: tuple[str, ...] = ("programme", "counterfactual")
+REPORTED_MEANS = ("accident_rate", "absence_rate", "defect_rate", "productivity", "engagement")
+REPORTED_TOTALS = ("good_output", "accidents", "profit")
+"""Indicators the ``mesa.DataCollector`` reports per world: worker-weighted means and totals."""
 
 
 def replicate_seed(seed: int, replicate: int) -> int:
@@ -93,6 +96,8 @@ class ScoreModel(mesa.Model):
         self._init_employment()
         self.month = 0
         self.last: dict[str, np.ndarray] = {}
+        self._aggregated: dict[str, np.ndarray] = {}
+        self._aggregated_month = -1
         self.recorder = self._make_recorder()
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self._firm_views: list | None = None
@@ -500,23 +505,25 @@ class ScoreModel(mesa.Model):
 
     # ----------------------------------------------------------------- Mesa views
     def _reporters(self) -> dict[str, Any]:
-        """Aggregate indicators of each world, for ``mesa.DataCollector``."""
-        def mean_of(name: str, world: int):
-            def mean(m: "ScoreModel") -> float:
-                if not m.last:
-                    return float("nan")
-                x, w = m.last[name][world], m.firms.size * np.isfinite(m.last[name][world])
-                return float(np.nansum(x * w) / w.sum()) if w.sum() else float("nan")
-            return mean
-        def total_of(name: str, world: int):
-            return lambda m: float(np.nansum(m.last[name][world])) if m.last else float("nan")
-        rep: dict[str, Any] = {}
-        for w, name in enumerate(self.worlds):
-            for var in ("accident_rate", "absence_rate", "defect_rate", "productivity", "engagement"):
-                rep[f"{var}_{name}"] = mean_of(var, w)
-            for var in ("good_output", "accidents", "profit"):
-                rep[f"{var}_{name}"] = total_of(var, w)
-        return rep
+        """Aggregate indicators of each world, for ``mesa.DataCollector``: worker-weighted means
+        over the firms that report a value, and totals."""
+        def reporter(var: str, world: int):
+            return lambda m: float(m._aggregates()[var][world]) if m.last else float("nan")
+        return {f"{var}_{name}": reporter(var, w) for w, name in enumerate(self.worlds)
+                for var in REPORTED_MEANS + REPORTED_TOTALS}
+
+    def _aggregates(self) -> dict[str, np.ndarray]:
+        """This month's reported aggregates (W,) by indicator, computed once a month for all worlds."""
+        if self._aggregated_month != self.month:
+            size, last = self.firms.size, self.last
+            self._aggregated = {var: np.nansum(last[var], axis=1) for var in REPORTED_TOTALS}
+            for var in REPORTED_MEANS:
+                w = size * np.isfinite(last[var])
+                total = w.sum(axis=1)
+                mean = np.nansum(last[var] * w, axis=1) / np.where(total > 0, total, 1)
+                self._aggregated[var] = np.where(total > 0, mean, np.nan)
+            self._aggregated_month = self.month
+        return self._aggregated
 
     def firm_views(self) -> list["FirmView"]:
         """Thin ``mesa.Agent`` views of the firms (built on first use; read-only)."""

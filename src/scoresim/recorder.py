@@ -81,6 +81,8 @@ class Recorder:
 
     def __post_init__(self) -> None:
         W, T, K = self.n_worlds, self.n_months, len(self.panel_firms)
+        # the columns of the panel firms: a slice (no copy) when they are the first K firms in order
+        self._columns = slice(0, K) if np.array_equal(self.panel_firms, np.arange(K)) else self.panel_firms
         self.panel = {k: np.zeros((W, T, K), np.float32) for k in FIRM_OUTPUTS}
         self.practice = np.zeros((W, T, K, 5), np.float32)
         self.programme = {k: np.zeros((W, T)) for k in PROGRAMME_OUTPUTS}
@@ -95,7 +97,7 @@ class Recorder:
                programme: dict[str, np.ndarray], active: np.ndarray | None = None) -> None:
         """Store month ``t``: firm values (W, F), practice (W, F, 5), programme totals (W,);
         ``active`` (W, F) marks firms still in business (group means are over them only)."""
-        idx = self.panel_firms
+        idx = self._columns
         for k, v in firm_values.items():
             self.panel[k][:, t] = v[:, idx]
         self.practice[:, t] = practice[:, idx]
