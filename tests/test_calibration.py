@@ -115,7 +115,7 @@ def test_bad_targets_file(case, capsys, work):
 @pytest.mark.parametrize("argv, expected", [
     (["calibrate"], "give a TARGETS file or --resume"),
     (["calibrate", "t.toml", "--resume", "x"], "--resume RESULTS_DIR takes no TARGETS"),
-    (["calibrate", "--resume", "nowhere"], "not a calibration results directory"),
+    (["calibrate", "--resume", "nowhere"], "nowhere: no such directory; expected a calibration results"),
 ])
 def test_bad_calibrate_arguments(argv, expected, capsys, work):
     assert_input_error(argv, capsys, work, expected)

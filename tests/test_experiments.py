@@ -143,7 +143,7 @@ def test_bad_custom_model(capsys, work):
 @pytest.mark.parametrize("argv, expected", [
     (["sweep"], "give an experiment SPEC or --resume"),
     (["sweep", "x.toml", "--resume", "somewhere"], "--resume RESULTS_DIR takes no SPEC"),
-    (["sweep", "--resume", "nowhere"], "not a sweep results directory"),
+    (["sweep", "--resume", "nowhere"], "nowhere: no such directory; expected a sweep results"),
     (["sweep", "x.toml", "--workers", "0"], "--workers: must be a whole number in [1, 4096]"),
     (["sweep", "x.toml", "--serial", "--dask-local", "2"], "not allowed with argument"),
     (["analyze", "nowhere"], "no such results directory"),

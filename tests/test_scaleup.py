@@ -381,9 +381,9 @@ def test_outcomes_equal_the_stacked_worlds_of_the_model():
     cfg = small_plan(budget__usd_per_year=6e5)
     seed = replicate_seed(9, 0)
     (series,) = run_replicate(cfg.model_dump_json(), [{"weights": {"buyer_led": 1.0}}], seed)
-    firms, buyers, draws = (lambda m: (m.firms, m.buyers, UptakeDraws.draw(m.firms.n, generator(seed, "uptake"))))(
-        ScoreModel(model_scenario(cfg), seed=seed, worlds=("counterfactual",)))
-    plan = build_plan(cfg, firms, buyers, draws, Allocation({"buyer_led": 1.0}))
+    cf = ScoreModel(model_scenario(cfg), seed=seed, worlds=("counterfactual",))
+    draws = UptakeDraws.draw(cf.firms.n, generator(seed, "uptake"))
+    plan = build_plan(cfg, cf.firms, cf.buyers, draws, Allocation({"buyer_led": 1.0}), perf=cf.performance())
     both = ScoreModel(model_scenario(cfg), seed=seed, worlds=WORLDS, schedule=plan.schedule)
     averted = []
     for _ in range(cfg.time.months):

@@ -1,23 +1,21 @@
-"""netCDF read and write with provenance; run directories created atomically, never overwritten."""
+"""netCDF read and write with provenance; files written atomically, never overwritten."""
 
 from __future__ import annotations
 
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
-import tempfile
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Iterator
 
 import xarray as xr
 
 from .config import InputError, scenario_from_json
+from .outputs import write_file
+from .resultfiles import read_netcdf  # noqa: F401 (part of this module's interface)
 from .params import REPLICATES_MAX, SEED_MAX, Scenario
 
 LIBRARIES = ("scoresim", "numpy", "scipy", "xarray", "mesa", "pydantic", "h5netcdf", "matplotlib", "SALib",
@@ -96,56 +94,32 @@ def _whole_attr(path: Path, attrs: dict, name: str, lo: int, hi: int) -> int:
     return value
 
 
-@contextmanager
-def new_run_directory(final: str | Path) -> Iterator[Path]:
-    """Yield a temporary directory beside ``final``; move it to ``final`` when the block ends
-    without error (removed otherwise). Refuses an existing ``final``."""
-    final = Path(final)
-    if final.exists():
-        raise InputError(f"{final}: already exists; results are never overwritten, choose another --out")
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".partial", dir=final.parent))
-    try:
-        yield tmp
-        if final.exists():
-            raise InputError(f"{final}: appeared while running; results are never overwritten")
-        tmp.chmod(0o755)
-        os.rename(tmp, final)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
 def utc_now() -> str:
     """The current time in UTC, ISO 8601 to the second."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def write_json(path: str | Path, data: dict) -> None:
-    """Write ``data`` as indented JSON, atomically (a reader never sees half a file)."""
+    """Write ``data`` as indented JSON, atomically (a reader never sees half a file); an
+    existing file is replaced."""
+    write_file(path, json.dumps(data, indent=2), replace=True)
+
+
+def write_dataset(ds: xr.Dataset, path: str | Path, replace: bool = False) -> None:
+    """Write ``ds`` to netCDF (h5netcdf) with compression, atomically, never overwriting (unless
+    ``replace``).
+
+    The file is built in memory and then written as plain bytes (:func:`write_file`): the
+    device is checked for room first, and a write that fails (disk full) fails cleanly. HDF5
+    writing straight to a file that cannot grow fails inside the library and leaves it in a
+    state that crashes the process (a segmentation fault when the file is closed)."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(json.dumps(data, indent=2))
-    os.replace(tmp, path)
-
-
-def read_netcdf(path: str | Path, label: str) -> xr.Dataset:
-    """The netCDF file at ``path`` loaded in memory, or :class:`InputError` naming it as
-    ``label`` (for example '--posterior post.nc')."""
-    try:
-        with xr.open_dataset(path, engine="h5netcdf") as ds:
-            return ds.load()
-    except Exception as err:  # any reader failure means: not a readable netCDF file
-        raise InputError(f"{label}: not a readable netCDF file ({type(err).__name__})") from None
-
-
-def write_dataset(ds: xr.Dataset, path: str | Path) -> None:
-    """Write ``ds`` to netCDF (h5netcdf) with compression, atomically, never overwriting."""
-    path = Path(path)
-    if path.exists():
+    if not replace and os.path.lexists(path):
         raise InputError(f"{path}: already exists; results are never overwritten")
-    tmp = path.with_name(f".{path.name}.partial")
     encoding = {k: {"compression": "gzip", "compression_opts": 4}
                 for k, v in ds.data_vars.items() if v.ndim >= 2}
-    ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
-    os.replace(tmp, path)
+    import dask
+
+    with dask.config.set(scheduler="synchronous"):   # else, beside a Dask client, xarray asks the
+        image = ds.to_netcdf(engine="h5netcdf", encoding=encoding)   # cluster for a lock on memory
+    write_file(path, image, replace=replace)

@@ -18,7 +18,7 @@ MECHANISMS: dict[str, dict[str, Any]] = {
     "drift": {"drift.practice": 0.0, "drift.productivity": 0.0, "drift.wages": 0.0, "drift.demand": 0.0},
     "shocks": {"shocks.cycle_sd": 0.0, "shocks.firm_sd": 0.0, "shocks.buyer_sd": 0.0, "shocks.scripted": [],
                "production.defect_persistence": 0.0},
-    "demand_limits": {"market.outside_demand": float("inf")},
+    "demand_limits": {"market.produce_to_demand": False},
     "selection": {"selection.strength": 0.0},
     "failure": {"failure.disruption": 0.0, "failure.dropout_hazard": 0.0, "failure.breakdown_engagement": 0.0,
                 "failure.breakdown_setback": 0.0},

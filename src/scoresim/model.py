@@ -47,8 +47,9 @@ class ScoreModel(mesa.Model):
         ``ScoreModel("configs/phase1.toml", **{"programme.participants": 100})``; this is how
         ``mesa.batch_run`` sweeps the model.
 
-    Step order (each month): 1 delivery, 2 adoption and decay, 3 workforce, 4 suggestions,
-    5 production and costs, 6 market, 7 record.
+    Step order (each month): 1 dropout and delivery, 2 adoption, drift and decay, implementation
+    dips and teams, 3 workforce, 4 suggestions, 5 production to demand and costs, 6 market,
+    7 exit, 8 record.
     """
 
     def __init__(self, scenario: Scenario | str | Path | None = None, *, seed: int | None = None,
@@ -218,7 +219,7 @@ class ScoreModel(mesa.Model):
         z = self.streams.normal("defects", (f.n,))
         s.defect_z = z if rho == 0.0 else rho * s.defect_z + np.sqrt(1.0 - rho * rho) * z if t else z
         demand = np.inf
-        if np.isfinite(p.market.outside_demand):
+        if p.market.produce_to_demand:
             demand = self.orders + p.market.outside_demand * self.base_good * np.exp(self.outside_log)
         pr = production.produce(f, s.practice, wo.absent_days, wo.skill, wo.engagement, wo.accidents,
                                 (s.gain_productivity, s.gain_defects, s.gain_energy), self.orders,
@@ -248,12 +249,13 @@ class ScoreModel(mesa.Model):
                                      self.buyers, p.market)
         score = market.attractiveness(pr.defect_rate / f.defect_base, pr.fill_rate, comp,
                                       self.log_rel_price, p.market)
-        score = np.where(s.alive, score, market.EXITED_SCORE)
+        target = market.target_shares(score, self.buyers)
+        if not s.alive.all():  # buyers place no orders with firms that exited
+            target = market.drop_exited(target, s.alive, self.buyers)
         z = self.streams.normal("market", (self.buyers.n,))
         demand = self.buyers.demand * np.exp(p.market.demand_noise * z - 0.5 * p.market.demand_noise**2)
         link, self.outside_log = self._demand_logs(t + 1)
-        s.share, self.orders = market.allocate(share, market.target_shares(score, self.buyers), demand,
-                                               self.buyers, f.n, p.market, link)
+        s.share, self.orders = market.allocate(share, target, demand, self.buyers, f.n, p.market, link)
         return failed
 
     def _exit(self, t: int, pr: production.Production) -> None:
@@ -290,7 +292,8 @@ class ScoreModel(mesa.Model):
         if not active.all():
             self.last = {k: np.where(active, v, 0.0 if FIRM_OUTPUTS[k][2] == "sum" else np.nan)
                          for k, v in self.last.items()}
-        self.recorder.record(t, self.last, s.practice, fees["programme"], active)
+        practice = s.practice if active.all() else np.where(active[..., None], s.practice, np.nan)
+        self.recorder.record(t, self.last, practice, fees["programme"], active)
         self.datacollector.collect(self)
 
     def _deliver_and_adopt(self, t: int) -> dict[str, Any]:
@@ -353,7 +356,7 @@ class ScoreModel(mesa.Model):
         self.productivity_at_enrol[starting] = recent[starting]
         if self.p.failure.dropout_hazard == 0.0:
             return
-        at_risk = (self.dropped_at < 0) & (enrol < t) & (t <= self.planned_completion)
+        at_risk = (self.dropped_at < 0) & (enrol < t) & (t <= self.planned_completion) & s.alive[pw, sched.firm]
         with np.errstate(invalid="ignore", divide="ignore"):
             early = recent / self.productivity_at_enrol - 1.0
         chance = failure.dropout_chance(self.firms.commitment[sched.firm], early, self.p.failure)

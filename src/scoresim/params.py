@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator, Literal
+from typing import Annotated, Any, Iterator, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, StrictFloat, field_validator, model_validator
 
 AREAS: tuple[str, ...] = ("cooperation", "quality", "cleaner_production", "workforce", "osh")
 """The five SCORE module areas, in module order (Module 1 is workplace cooperation)."""
@@ -50,10 +50,48 @@ SEED_MAX = 2**63 - 1
 REPLICATES_MAX = 100_000
 
 
-class Section(BaseModel):
-    """Base of every parameter section: unknown keys are errors, assignment is validated."""
+STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+"""The type policy of every config: unknown keys are errors and types are strict (a string is
+not a number, a boolean is not a number, a decimal number is not a whole number, only true
+and false are booleans; a whole number is a valid decimal number); nan and inf are invalid."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+Pair = Annotated[tuple[StrictFloat, StrictFloat], Strict(False)]
+"""Two numbers [low, high], written as a TOML list (strict numbers inside)."""
+
+
+class Section(BaseModel):
+    """Base of every parameter section: the strict type policy; assignment is validated."""
+
+    model_config = ConfigDict(**STRICT, validate_assignment=True)
+
+
+def rules(problems: list[str]) -> None:
+    """Raise the broken rules of a section together (one line each), if any."""
+    if problems:
+        raise ValueError("\n".join(problems))
+
+
+def documented_entries(table: Any, documented: dict[str, dict[str, Any]], what: str = "",
+                       near_cutoff: float | None = None) -> Any:
+    """A table of named entries (countries, sectors, strategies) in which each entry named like
+    a documented one starts from the documented values: the fields it sets replace them. With
+    ``near_cutoff``, a new name very close to a documented one is taken for a misspelling."""
+    if not isinstance(table, dict):
+        return table
+    problems = []
+    if near_cutoff is not None:
+        import difflib
+
+        for name in table:
+            if name not in documented:
+                near = difflib.get_close_matches(str(name), list(documented), n=1, cutoff=near_cutoff)
+                if near:
+                    problems.append(f"'{name}' is not a documented {what}; did you mean '{near[0]}'? (a documented "
+                                    f"{what} takes its documented values; a new one, the generic values)")
+    rules(problems)
+    return {name: ({**documented[name], **entry} if name in documented and isinstance(entry, dict) else entry)
+            for name, entry in table.items()}
 
 
 _MONTH = re.compile(r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$")
@@ -136,6 +174,11 @@ def _default_sectors() -> dict[str, SectorParams]:
     }
 
 
+DOCUMENTED_COUNTRIES = {k: v.model_dump() for k, v in _default_countries().items()}
+DOCUMENTED_SECTORS = {k: v.model_dump() for k, v in _default_sectors().items()}
+NEAR_NAME = 0.85   # a new country or sector name this close to a documented one is a misspelling
+
+
 class PopulationParams(Section):
     """The firms, their workers and their buyers at the start of the simulation."""
 
@@ -166,19 +209,33 @@ class PopulationParams(Section):
     tfp_sigma: float = P(0.2, "log-units", 0.0, 2.0, doc="sd of log firm efficiency (dispersion of TFP)")
     tenure_mean_months: float = P(30.0, "months", 0.0, 600.0, doc="mean tenure at start (exponential)")
     countries: dict[str, CountryParams] = Field(default_factory=_default_countries,
-                                                description="countries with weights and wages")
+                                                description="countries with weights and wages; a table in a "
+                                                            "config lists them all")
     sectors: dict[str, SectorParams] = Field(default_factory=_default_sectors,
-                                             description="sectors with technology and baseline rates")
+                                             description="sectors with technology and baseline rates; a table "
+                                                         "in a config lists them all")
+
+    @field_validator("countries", mode="before")
+    @classmethod
+    def _documented_countries(cls, v: Any) -> Any:
+        return documented_entries(v, DOCUMENTED_COUNTRIES, "country", NEAR_NAME)
+
+    @field_validator("sectors", mode="before")
+    @classmethod
+    def _documented_sectors(cls, v: Any) -> Any:
+        return documented_entries(v, DOCUMENTED_SECTORS, "sector", NEAR_NAME)
 
     @model_validator(mode="after")
     def _check(self) -> "PopulationParams":
+        problems = []
         if self.workers_min > self.workers_max:
-            raise ValueError("workers_min must not exceed workers_max")
+            problems.append("workers_min must not exceed workers_max")
         for name, table in (("countries", self.countries), ("sectors", self.sectors)):
             if not table:
-                raise ValueError(f"{name} must list at least one entry")
-            if sum(v.weight for v in table.values()) <= 0:
-                raise ValueError(f"{name}: weights must not all be zero")
+                problems.append(f"{name} must list at least one entry")
+            elif sum(v.weight for v in table.values()) <= 0:
+                problems.append(f"{name}: weights must not all be zero")
+        rules(problems)
         return self
 
 
@@ -205,7 +262,8 @@ class ProgrammeParams(Section):
     modules: list[Area] = choice("subset of: " + ", ".join(AREAS), "modules offered",
                                  default_factory=lambda: list(AREAS))
     participants: int = P(308, "firms", 0, 5_000_000, source=BROCHURE,
-                          doc="firms enrolled (capped at the eligible number)")
+                          doc="firms enrolled; the commands refuse more than the drawn population has eligible "
+                              "(0: no programme)")
     eligible_sectors: list[str] = choice("names in population.sectors", "empty: all sectors",
                                          default_factory=list)
     eligible_countries: list[str] = choice("names in population.countries", "empty: all countries",
@@ -244,14 +302,19 @@ class ProgrammeParams(Section):
 
     @model_validator(mode="after")
     def _check(self) -> "ProgrammeParams":
+        problems = []
         if self.firm_share + self.sponsor_share > 1.0 + 1e-12:
-            raise ValueError("firm_share + sponsor_share must not exceed 1")
+            problems.append("firm_share + sponsor_share must not exceed 1")
         if len(set(self.modules)) != len(self.modules):
-            raise ValueError("modules must not repeat")
+            problems.append("modules must not repeat")
+        if self.enabled and self.participants > 0 and not self.modules:
+            problems.append("modules: offer at least one module (for a scenario without the programme, set "
+                            "enabled = false or participants = 0)")
         if self.eligible_min_workers > self.eligible_max_workers:
-            raise ValueError("eligible_min_workers must not exceed eligible_max_workers")
+            problems.append("eligible_min_workers must not exceed eligible_max_workers")
         if month_index(self.enrol_start, self.enrol_end) < 0:
-            raise ValueError("enrol_end must not be before enrol_start")
+            problems.append("enrol_end must not be before enrol_start")
+        rules(problems)
         return self
 
 
@@ -378,10 +441,12 @@ class MarketParams(Section):
     weight_price: float = P(2.0, "per log price", 0.0, 100.0)
     audit_cut: float = P(0.3, "share of orders", 0.0, 1.0, doc="order share cut after a failed audit")
     spot_price: float = P(0.7, "share of price", 0.0, 1.0, doc="price of good output beyond orders")
-    outside_demand: float = P(0.2, "share of baseline good output", 0.0, float("inf"),
+    produce_to_demand: bool = Field(True, description="firms produce what they can sell (orders and "
+                                    "outside_demand); false: at capacity, whatever sells (the model before "
+                                    "demand limited output)")
+    outside_demand: float = P(0.2, "share of baseline good output", 0.0, 10.0,
                               source=ASSUMPTION,
-                              doc="what a firm can sell beyond its buyers' orders each month (at spot_price); "
-                                  "inf: unlimited, so output never waits for orders")
+                              doc="what a firm can sell beyond its buyers' orders each month (at spot_price)")
     hours_adjustment: float = P(0.25, "share of gap/month", 0.01, 1.0,
                                 source=ASSUMPTION + "; labour hoarding: paid hours follow a fall in demand "
                                                     "within a few months",
@@ -390,9 +455,8 @@ class MarketParams(Section):
 
 
 BLOOM13 = "Bloom et al. 2013 (QJE 128(1))"
-SHOCKS_LIT = ("Khan & Thomas 2013 (JPE 121(6)): annual firm productivity AR(1) 0.66, innovation sd 0.12; "
-              "Bloom et al. 2018 (Econometrica 86(3)); Bils, Klenow & Ruane 2021: measured dispersion "
-              "overstates true shocks")
+SHOCKS_LIT = ("Khan & Thomas 2013 (JPE 121(6)), Bloom et al. 2018 (Econometrica 86(3)): annual persistence "
+              "of firm productivity 0.66-0.81; Bils, Klenow & Ruane 2021: measured dispersion overstates true shocks")
 
 
 class DriftParams(Section):
@@ -455,14 +519,16 @@ class ShockParams(Section):
                                 source=SHOCKS_LIT + "; annual 0.75, 0.75^(1/12)",
                                 doc="monthly persistence of each firm's efficiency shock")
     firm_sd: float = P(0.12, "log-sd", 0.0, 0.5,
-                       source=SHOCKS_LIT + "; lower end of 0.12-0.35 (true shocks, not measurement error)",
+                       source=SHOCKS_LIT + "; annual innovation sd 0.08, the lower end of 0.08-0.25 (true shocks, "
+                                    "not measurement error), stationary 0.08/sqrt(1-0.75^2)",
                        doc="stationary sd of each firm's log efficiency shock")
     buyer_persistence: float = P(0.9865, "AR(1) coefficient/month", 0.0, 0.999,
                                  source="Foster, Haltiwanger & Syverson 2008 (AER 98(1)): demand more persistent "
                                         "than productivity; annual 0.85, 0.85^(1/12)",
                                  doc="monthly persistence of each buyer's demand shock")
-    buyer_sd: float = P(0.15, "log-sd", 0.0, 0.6, source=ASSUMPTION + "; annual innovation sd 0.08-0.30 "
-                                                                      "(Foster, Haltiwanger & Syverson 2008)",
+    buyer_sd: float = P(0.15, "log-sd", 0.0, 0.6, source=ASSUMPTION + "; annual innovation sd 0.08, the lower end "
+                                                                      "of 0.08-0.30 (Foster, Haltiwanger & Syverson "
+                                                                      "2008), stationary 0.08/sqrt(1-0.85^2)",
                         doc="stationary sd of each buyer's log demand shock")
     scripted: list[DemandShock] = Field(default_factory=list,
                                         description="scripted demand shocks, one [[shocks.scripted]] table each",
@@ -479,8 +545,8 @@ class SelectionParams(Section):
     is a uniform draw."""
 
     strength: float = P(1.0, "ratio", 0.0, 5.0,
-                        source=ASSUMPTION + "; Shimada & Sonobe, Suzuki, Vu & Sonobe 2014 (JCE 42(3)): "
-                                            "willing firms and prior demand select who enrols",
+                        source=ASSUMPTION + "; Suzuki, Vu & Sonobe 2014 (JCE 42(3)): firms with higher prior "
+                                            "demand for training gain more; JICA kaizen programmes choose willing firms",
                         doc="scale of selection on commitment and on the performance dip")
     commitment: float = P(0.9, "log-weight/sd", 0.0, 3.0,
                           source="Maffioli, McKenzie & Ubfal 2020 (WB PRWP 9415): price screens out owners who "
@@ -553,7 +619,8 @@ class ReportingParams(Section):
     response_results: float = P(0.3, "log-odds/sd", 0.0, 3.0,
                                 source=ASSUMPTION + "; firms doing badly drop out of follow-up (McKenzie & "
                                                     "Paffhausen 2019); bottom quartile about twice as likely silent",
-                                doc="rise of the log-odds of reporting per sd of the firm's true productivity change")
+                                doc="rise of the log-odds of reporting per sd of the firm's true results (its mean "
+                                    "standardised improvement over the indicators)")
     measurement_sd: float = P(0.15, "log-sd", 0.0, 0.5,
                               source="de Mel, McKenzie & Woodruff 2009 (JDE 88(1)): large errors in self-reported "
                                      "firm figures; assumption 0.10-0.30",
@@ -601,21 +668,23 @@ class Scenario(Section):
     @model_validator(mode="after")
     def _check(self) -> "Scenario":
         prog = self.programme
+        problems = []
         first = month_index(self.time.start, prog.enrol_start)
         if prog.enabled and not 0 <= first < self.time.months:
-            raise ValueError(f"programme.enrol_start ({prog.enrol_start}) must fall inside the simulated "
-                             f"period: from time.start ({self.time.start}) for time.months ({self.time.months})")
+            problems.append(f"programme.enrol_start ({prog.enrol_start}) must fall inside the simulated "
+                            f"period: from time.start ({self.time.start}) for time.months ({self.time.months})")
         for field, names, table in (("eligible_sectors", prog.eligible_sectors, self.population.sectors),
                                     ("eligible_countries", prog.eligible_countries, self.population.countries)):
             unknown = [n for n in names if n not in table]
             if unknown:
-                raise ValueError(f"programme.{field}: {unknown} not among {sorted(table)}")
+                problems.append(f"programme.{field}: {unknown} not among {sorted(table)}")
         for i, shock in enumerate(self.shocks.scripted):
             for field, names, table in (("sectors", shock.sectors, self.population.sectors),
                                         ("countries", shock.countries, self.population.countries)):
                 unknown = [n for n in names if n not in table]
                 if unknown:
-                    raise ValueError(f"shocks.scripted[{i}].{field}: {unknown} not among {sorted(table)}")
+                    problems.append(f"shocks.scripted[{i}].{field}: {unknown} not among {sorted(table)}")
+        rules(problems)
         return self
 
 

@@ -273,6 +273,24 @@ def missing_reason(ds: xr.Dataset, name: str) -> dict[str, str]:
     return out
 
 
+def summary_records(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The summary table as tidy records: indicator, estimand, statistic, median, p5, p95,
+    units (the rows of ``summary.csv``)."""
+    out = []
+    for r in rows:
+        units = "practice level (0-1), change" if r["kind"] == "points" else "relative change"
+        for est in ESTIMANDS:
+            stat = {"reported": "mean reported change over reporting participants",
+                    "did": "difference in differences, participants vs non-participants",
+                    "causal": "causal effect on participants"}[est]
+            out.append({"indicator": r["indicator"], "estimand": est, "statistic": stat, "median": r[est],
+                        "p5": r[f"{est}_lo"], "p95": r[f"{est}_hi"], "units": units})
+        out.append({"indicator": r["indicator"], "estimand": "reported", "statistic":
+                    "share of reporting participants that report improvement", "median": r["share_improving"],
+                    "p5": None, "p95": None, "units": "share of firms"})
+    return out
+
+
 def format_table(rows: list[dict[str, object]], n_replicates: int, n_reporting: int, n_participants: int,
                  posterior_draws: int = 0, phase1: bool = False) -> str:
     """The summary table as text, within 100 columns: per indicator what participants report
@@ -334,5 +352,6 @@ def _wrap(text: str, width: int = 100) -> list[str]:
     return textwrap.wrap(text, width)
 
 
-__all__ = ["STATUS", "windows", "report_dataset", "summary_table", "missing_reason", "format_table", "INDICATORS",
+__all__ = ["STATUS", "windows", "report_dataset", "summary_table", "summary_records", "missing_reason", "format_table",
+           "INDICATORS",
            "POOLED", "window_means", "indicator_panel", "ESTIMANDS"]

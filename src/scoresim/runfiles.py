@@ -7,16 +7,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import xarray as xr
 
 
 def write_run(ds: xr.Dataset, directory: str | Path, figures: bool = True) -> list[str]:
-    """Write dataset.nc, summary.json, config.json and (``figures``) the PNG figures of the run
+    """Write dataset.nc, summary.json, summary.csv, config.json and (``figures``) the PNG figures of the run
     ``ds`` (with provenance attributes) into ``directory``; return the figure names."""
     from . import io, plotting, reporting
 
     directory = Path(directory)
     io.write_dataset(ds, directory / "dataset.nc")
-    (directory / "summary.json").write_text(json.dumps(reporting.summary_table(ds), indent=2))
+    rows = reporting.summary_table(ds)
+    (directory / "summary.json").write_text(json.dumps(rows, indent=2))
+    pd.DataFrame(reporting.summary_records(rows)).to_csv(directory / "summary.csv", index=False)
     (directory / "config.json").write_text(json.dumps(json.loads(ds.attrs["config"]), indent=2))
     return plotting.save_figures(ds, directory) if figures else []

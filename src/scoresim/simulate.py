@@ -38,6 +38,15 @@ def run(scenario: Scenario, seed: int | None = None, replicates: int | None = No
     ``r`` runs with posterior draw ``r mod draws`` of the calibrated parameters, so the spread
     over replicates combines parameter and stochastic uncertainty.
     """
+    ds = simulate(scenario, seed, replicates, worlds, progress, posterior)
+    return xr.merge([ds, report_dataset(ds, scenario.reporting)], combine_attrs="override")
+
+
+def simulate(scenario: Scenario, seed: int | None = None, replicates: int | None = None,
+             worlds: tuple[str, ...] = WORLDS, progress: Callable[[int], None] | None = None,
+             posterior: "Posterior | None" = None) -> xr.Dataset:
+    """The recorded panel of ``replicates`` replicates, without reports (:func:`run` adds
+    them; several reporting processes can be applied to one simulation)."""
     seed = int(scenario.run.seed if seed is None else seed)
     replicates = int(scenario.run.replicates if replicates is None else replicates)
     models = []
@@ -73,7 +82,7 @@ def run(scenario: Scenario, seed: int | None = None, replicates: int | None = No
                                   "units": "parameter units"})
         ds = ds.assign_coords(calibrated_parameter=list(posterior.names))
         ds.attrs.update(posterior=posterior.origin, posterior_sha256=posterior.digest, posterior_draws=posterior.n)
-    return xr.merge([ds, report_dataset(ds, scenario.reporting)], combine_attrs="override")
+    return ds
 
 
 def _with_draw(scenario: Scenario, posterior: "Posterior", r: int) -> Scenario:

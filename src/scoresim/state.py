@@ -40,7 +40,7 @@ class Firms:
     practice0: np.ndarray        # (F, 5) baseline practice levels
     team_setup_draw: np.ndarray  # (F,) uniform: a Module 1 workshop sets up a team if below team_setup
     team_resilience: np.ndarray  # (F,) Exp(1): the team lapses when its cumulative lapse hazard passes it
-    reserves: np.ndarray         # (F,) Exp(1) draw: reserves in units of exit.reserve_months of revenue
+    reserves: np.ndarray         # (F,) months of revenue the firm can lose before it exits (exit.reserve_months x Exp(1))
 
     @property
     def n(self) -> int:

@@ -165,7 +165,8 @@ def observed(cal: Calibration) -> dict[str, float]:
     return {t.id: float(sum(t.bounds) / 2) for t in cal.spec.targets}
 
 
-def run_abc(abc, generations: int, min_epsilon: float, max_minutes: float):
-    """Run up to ``generations`` more generations; returns pyabc's History."""
-    return abc.run(minimum_epsilon=min_epsilon, max_nr_populations=generations,
-                   max_walltime=timedelta(minutes=max_minutes))
+def run_abc(abc, generations: int, min_epsilon: float, max_minutes: float | None = None):
+    """Run up to ``generations`` more generations, stopping early at ``min_epsilon`` (and,
+    only when the user sets one, at the time limit ``max_minutes``); returns pyabc's History."""
+    limit = timedelta(minutes=max_minutes) if max_minutes is not None else None
+    return abc.run(minimum_epsilon=min_epsilon, max_nr_populations=generations, max_walltime=limit)

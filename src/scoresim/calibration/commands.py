@@ -11,13 +11,30 @@ import logging
 import sys
 from pathlib import Path
 
-from ..cli import output_directory
+from .. import cmdargs
+from ..cmdargs import executor_from_args
 from ..config import InputError
 from ..textable import wrap
+from ..outputs import directory_lock, failure_reason, is_write_failure, output_directory
+
+
+def add_parser(sub) -> None:
+    """Add the ``calibrate`` subcommand."""
+    cal = sub.add_parser("calibrate", help="fit the calibrated parameters to reported outcomes (ABC-SMC)")
+    cal.add_argument("targets", nargs="?", metavar="TARGETS", help="targets TOML (or use --resume)")
+    cal.add_argument("--quick", action="store_true", help="a coarse fit in a few minutes")
+    cal.add_argument("--resume", metavar="RESULTS_DIR", help="continue an interrupted calibration")
+    cal.add_argument("--out", metavar="DIR", help="results directory to create (must not exist); "
+                     "default results/calibration/<targets>-<time>")
+    cal.add_argument("--time-limit", type=cmdargs.minutes, metavar="MINUTES",
+                     help="start no generation after this many minutes (by default a calibration stops "
+                          "on counts only, so its result does not depend on the machine's speed)")
+    cmdargs.add_executor_options(cal)
+    cmdargs.add_memory_option(cal)
+    cal.set_defaults(handler=cmd_calibrate)
 
 
 def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
-    from ..experiments.commands import executor_from_args
     from . import run
     from .targets import load_targets
 
@@ -27,34 +44,59 @@ def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
     if args.resume:
         out = Path(args.resume)
         cal, settings, manifest = run.open_directory(out)
-        if manifest.get("status") == "complete":
-            print(f"{out}: complete ({manifest.get('generations')} generations); nothing to do")
-            return 0
+        settings = settings.with_time_limit(args.time_limit)
     elif args.targets:
         cal = load_targets(args.targets)
-        settings = run.Settings.of(cal.spec, args.quick)
+        settings = run.Settings.of(cal.spec, args.quick, args.time_limit)
         out = output_directory(args.out, Path("results") / "calibration", f"{Path(args.targets).stem}"
                                + ("-quick" if args.quick else ""))
     else:
         raise InputError("scoresim calibrate: give a TARGETS file or --resume RESULTS_DIR")
     spec = cal.spec
-    print("\n".join(wrap(f"calibration {spec.name} ({settings.mode}): {len(spec.fitted)} fitted targets, "
-                         f"{len(spec.parameters)} parameters; ABC-SMC with {settings.population} particles, up "
-                         f"to {settings.generations} generations or {settings.max_minutes:g} minutes, "
-                         f"{settings.replicates} replicate(s) per particle")))
+    _check_memory(cal, settings, args)
     executor = executor_from_args(args)
     _quiet_pyabc()
     with executor:
         if not args.resume:
             run.create(cal, out, settings, command)
-        print(f"results: {out}; executor: {executor.name}")
-        try:
-            run.calibrate(cal, out, settings, executor, command, resume=bool(args.resume), log=print)
-        except KeyboardInterrupt:
-            print(f"\ninterrupted; finish with: scoresim calibrate --resume {out}", file=sys.stderr)
-            return 130
+        with directory_lock(out, "calibration"):   # one writer at a time, as for sweeps
+            if args.resume:
+                manifest = run.open_directory(out)[2]   # as it is now that no one else writes it
+                if manifest.get("status") == "complete":
+                    damage = run.outputs_damage(out)
+                    if damage is None:
+                        print(f"{out}: complete ({manifest.get('generations')} generations); nothing to do")
+                        return 0
+                    print(f"{damage}\nrewriting the results from the history (history.db)", file=sys.stderr)
+            print("\n".join(wrap(f"calibration {spec.name} ({settings.mode}): {len(spec.fitted)} fitted targets, "
+                                 f"{len(spec.parameters)} parameters; ABC-SMC with {settings.population} "
+                                 f"particles, {settings.describe()}, {settings.replicates} replicate(s) per "
+                                 "particle")))
+            print(f"results: {out}; executor: {executor.name}")
+            try:
+                run.calibrate(cal, out, settings, executor, command, resume=bool(args.resume), log=print)
+            except KeyboardInterrupt:
+                print(f"\ninterrupted; finish with: scoresim calibrate --resume {out}", file=sys.stderr)
+                return 130
+            except Exception as err:
+                if not is_write_failure(err):
+                    raise
+                raise InputError(f"{out}: the calibration could not write its results ({failure_reason(err)}); its "
+                                 f"history keeps every finished generation: free some space and finish with: "
+                                 f"scoresim calibrate --resume {out}") from None
     print(f"wrote {out}/posterior.nc, fit_table.csv, identifiability.csv and figures")
     return 0
+
+
+def _check_memory(cal, settings, args: argparse.Namespace) -> None:
+    """Refuse a calibration whose particles, times the particles run at once on this machine,
+    would not fit in memory."""
+    from ..checks import check_run
+    from ..summaries import needs_counterfactual
+
+    worlds = 2 if needs_counterfactual([t.statistic for t in cal.spec.targets]) else 1
+    check_run(cal.scenario, settings.replicates, cal.origin, args.memory_limit, worlds,
+              cmdargs.local_processes(args))
 
 
 def _quiet_pyabc() -> None:

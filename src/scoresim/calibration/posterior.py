@@ -86,5 +86,6 @@ def scenario_for(scenario: Scenario, post: Posterior, r: int, keep: set[str] = f
     """``scenario`` with replicate ``r``'s posterior draw set (parameters in ``keep`` untouched)."""
     from ..config import set_values
 
-    values = {k: v for k, v in post.draw(r).items() if k not in keep}
+    integer = {p for p, q in numeric_parameters(scenario).items() if q.integer}
+    values = {k: (int(round(v)) if k in integer else v) for k, v in post.draw(r).items() if k not in keep}
     return set_values(scenario, values, origin=f"posterior {post.origin}", label="posterior ")

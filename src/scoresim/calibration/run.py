@@ -24,6 +24,8 @@ import numpy as np
 import xarray as xr
 
 from .. import io
+from ..outputs import new_directory, new_files
+from ..resultfiles import field, read_object, read_text
 from ..config import InputError
 from .abc import abc_name, make_abc, observed, run_abc, to_values
 from .targets import Calibration, TargetsFile
@@ -39,20 +41,36 @@ class Settings:
     mode: str
     population: int
     generations: int
-    max_minutes: float
+    max_minutes: float | None   # a time limit the user asked for; None: stop on counts alone
     replicates: int
 
     @classmethod
-    def of(cls, spec: TargetsFile, quick: bool) -> "Settings":
+    def of(cls, spec: TargetsFile, quick: bool, time_limit: float | None = None) -> "Settings":
+        """The settings of ``spec`` (``quick``: its --quick ones); ``time_limit`` (minutes)
+        replaces the file's time limit."""
         a = spec.abc
         if quick:
-            return cls("quick", a.quick_population, a.quick_generations, a.quick_max_minutes, a.quick_replicates)
-        return cls("default", a.population, a.generations, a.max_minutes, a.replicates)
+            s = cls("quick", a.quick_population, a.quick_generations, a.quick_max_minutes, a.quick_replicates)
+        else:
+            s = cls("default", a.population, a.generations, a.max_minutes, a.replicates)
+        return s.with_time_limit(time_limit)
+
+    def with_time_limit(self, minutes: float | None) -> "Settings":
+        """These settings with the time limit ``minutes`` (None: unchanged)."""
+        if minutes is None:
+            return self
+        return Settings(self.mode, self.population, self.generations, float(minutes), self.replicates)
+
+    def describe(self) -> str:
+        """The stopping rules in words."""
+        limit = (f", and no generation started after {self.max_minutes:g} minutes (a time limit: the number of "
+                 "generations then depends on the machine's speed)" if self.max_minutes is not None else "")
+        return f"up to {self.generations} generations{limit}"
 
 
 def create(cal: Calibration, out: Path, settings: Settings, command: str) -> Path:
     """Create the results directory atomically (never over an existing one)."""
-    with io.new_run_directory(out) as tmp:
+    with new_directory(out) as tmp:
         (tmp / "targets.toml").write_text(cal.text)
         (tmp / "calibration.json").write_text(json.dumps({
             "targets": cal.spec.model_dump(mode="json"), "origin": cal.origin,
@@ -65,28 +83,72 @@ def create(cal: Calibration, out: Path, settings: Settings, command: str) -> Pat
 
 
 def open_directory(path: Path) -> tuple[Calibration, Settings, dict]:
-    """The calibration stored in a results directory (for --resume)."""
+    """The calibration stored in a results directory (for --resume), every file it is made of
+    checked: :class:`InputError` names the first damaged one."""
+    path = Path(path)
+    if not path.is_dir():
+        what = "not a directory" if path.exists() else "no such directory"
+        raise InputError(f"{path}: {what}; expected a calibration results directory (from scoresim calibrate)")
     for name in ("targets.toml", "calibration.json", "manifest.json"):
         if not (path / name).is_file():
             raise InputError(f"{path}: not a calibration results directory ({name} missing)")
-    data, manifest = _read_json(path / "calibration.json"), _read_json(path / "manifest.json")
+    manifest = read_object(path / "manifest.json")
     if manifest.get("format") != FORMAT:
-        raise InputError(f"{path / 'manifest.json'}: field 'format': expected {FORMAT!r}")
-    try:
-        settings = Settings(**data["settings"])
-    except (KeyError, TypeError) as err:
-        raise InputError(f"{path / 'calibration.json'}: field 'settings' is missing or malformed ({err})") from None
+        raise InputError(f"{path / 'manifest.json'}: field 'format': expected {FORMAT!r}, "
+                         f"got {manifest.get('format')!r:.60}")
+    if manifest.get("status") not in ("running", "complete"):
+        raise InputError(f"{path / 'manifest.json'}: field 'status': expected 'running' or 'complete', "
+                         f"got {manifest.get('status')!r:.60}")
+    field(manifest, "sessions", list, path / "manifest.json")
+    data = read_object(path / "calibration.json")
+    settings = _settings(data.get("settings"), path / "calibration.json")
+    history = path / "history.db"
+    if history.exists():
+        check_history(history)
     return _stored(path, data), settings, manifest
 
 
-def _read_json(path: Path) -> dict:
+SETTINGS_FIELDS = {"mode": str, "population": int, "generations": int, "replicates": int}
+
+
+def _settings(raw, origin: Path) -> Settings:
+    if not isinstance(raw, dict) or set(raw) != {*SETTINGS_FIELDS, "max_minutes"}:
+        raise InputError(f"{origin}: field 'settings' is missing or malformed (expected mode, population, "
+                         "generations, max_minutes, replicates)")
+    for name, kind in SETTINGS_FIELDS.items():
+        value = field(raw, name, kind, origin)
+        if kind is int and value < 1:
+            raise InputError(f"{origin}: field 'settings.{name}': expected a whole number >= 1, got {value}")
+    limit = raw["max_minutes"]
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int | float) or not limit > 0):
+        raise InputError(f"{origin}: field 'settings.max_minutes': expected null or minutes > 0, got {limit!r:.40}")
+    return Settings(**raw)
+
+
+def check_history(path: Path) -> None:
+    """``path`` is a pyabc history (an SQLite database with its tables), else :class:`InputError`."""
+    import sqlite3
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise InputError(f"{path}: not valid JSON ({err})") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a JSON object")
-    return data
+        with sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True) as db:
+            db.execute("SELECT count(*) FROM populations").fetchone()
+    except sqlite3.Error as err:
+        raise InputError(f"{path}: not a readable pyabc history ({err}); damaged? Start the calibration again "
+                         "(the other files of the directory describe it)") from None
+
+
+def outputs_damage(path: Path) -> str | None:
+    """What is wrong with the final outputs of a complete calibration, or None."""
+    for name in ("posterior.nc", "fit_table.csv", "identifiability.csv"):
+        if not (path / name).is_file():
+            return f"{path / name}: missing"
+    try:
+        post = io.read_netcdf(path / "posterior.nc")
+    except InputError as err:
+        return str(err)
+    if "value" not in post or post["value"].dims != ("draw", "parameter"):
+        return f"{path / 'posterior.nc'}: not a posterior (needs 'value' (draw, parameter))"
+    return None
 
 
 def _stored(path: Path, data: dict) -> Calibration:
@@ -97,13 +159,13 @@ def _stored(path: Path, data: dict) -> Calibration:
         raise InputError(f"{origin}: fields 'targets' and 'scenario' must hold the resolved calibration")
     spec = validate_model(TargetsFile, data["targets"], origin)
     scenario = validate(data["scenario"], origin=f"{origin} (scenario)")
-    return Calibration(spec, data.get("origin", origin), scenario, (path / "targets.toml").read_text())
+    return Calibration(spec, str(data.get("origin", origin)), scenario, read_text(path / "targets.toml"))
 
 
 def calibrate(cal: Calibration, out: Path, settings: Settings, executor, command: str,
               resume: bool = False, log=print) -> dict:
     """Run (or resume) ABC-SMC into ``out`` and write the results; returns the manifest."""
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = read_object(out / "manifest.json")
     db = f"sqlite:///{(out / 'history.db').resolve()}"
     abc = make_abc(cal, executor, settings.population, settings.replicates)
     started = time.perf_counter()
@@ -123,41 +185,43 @@ def calibrate(cal: Calibration, out: Path, settings: Settings, executor, command
         history = abc.history
     log(f"ABC-SMC: {history.max_t + 1} generation(s), {history.total_nr_simulations:,} particles simulated "
         f"in {time.perf_counter() - started:.0f} s")
-    posterior = write_outputs(cal, out, history, settings, executor, log)
+    posterior, summary = write_outputs(cal, out, history, settings, executor)
     pops = history.get_all_populations()
     manifest.update(status="complete", completed_utc=io.utc_now(), generations=int(history.max_t + 1),
                     effective_sample_size=float(posterior.attrs["effective_sample_size"]),
                     simulations=int(history.total_nr_simulations),
                     epsilons=[float(e) for e in pops["epsilon"].values if np.isfinite(e)])
     io.write_json(out / "manifest.json", manifest)
+    for line in summary:   # printed once every result is on disk
+        log(line)
     return manifest
 
 
-def write_outputs(cal: Calibration, out: Path, history, settings: Settings, executor, log=print) -> xr.Dataset:
-    """Write the posterior, the fit and identifiability tables and the figures; return the posterior."""
+def write_outputs(cal: Calibration, out: Path, history, settings: Settings, executor) -> tuple[xr.Dataset, list[str]]:
+    """Write the posterior, the fit and identifiability tables and the figures, all together
+    (a failure leaves none of them); return the posterior and the summary lines to print."""
     from . import figures, report
 
     posterior = posterior_dataset(cal, history)
     posterior.attrs.update(io.provenance(cal.scenario), targets=cal.spec.name, mode=settings.mode,
                            generations=int(history.max_t + 1),
                            simulations=int(history.total_nr_simulations))
-    (out / "posterior.nc").unlink(missing_ok=True)   # left by an interrupted final step: rewritten whole
-    io.write_dataset(posterior, out / "posterior.nc")
-    ess, n = posterior.attrs["effective_sample_size"], posterior.sizes["particle"]
-    log(f"final population: {n} particles, effective sample size {ess:.0f} (importance weights); "
-        f"{posterior.sizes['draw']} draws resampled by weight")
-    if ess < LOW_ESS * n:
-        log(f"warning: the effective sample size is below {LOW_ESS:.0%} of the population: the posterior rests on "
-            "few particles, so its intervals and sd ratios understate the uncertainty; run longer (more particles "
-            "or generations) before relying on them")
     pred = report.predictive(cal, posterior, executor)
     table = report.fit_table(cal, pred)
     ident = report.identifiability(cal, posterior)
-    report.write_tables(out, table, ident)
-    log(report.format_fit_table(table, cal, int(pred.sizes["draw"])))
-    log(report.format_identifiability(ident))
-    figures.save(cal, posterior, pred, out)
-    return posterior
+    with new_files(out) as tmp:
+        io.write_dataset(posterior, tmp / "posterior.nc")
+        report.write_tables(tmp, table, ident)
+        figures.save(cal, posterior, pred, tmp)
+    ess, n = posterior.attrs["effective_sample_size"], posterior.sizes["particle"]
+    summary = [f"final population: {n} particles, effective sample size {ess:.0f} (importance weights); "
+               f"{posterior.sizes['draw']} draws resampled by weight"]
+    if ess < LOW_ESS * n:
+        summary.append(f"warning: the effective sample size is below {LOW_ESS:.0%} of the population: the posterior "
+                       "rests on few particles, so its intervals and sd ratios understate the uncertainty; run longer "
+                       "(more particles or generations) before relying on them")
+    summary += [report.format_fit_table(table, cal, int(pred.sizes["draw"])), report.format_identifiability(ident)]
+    return posterior, summary
 
 
 def posterior_dataset(cal: Calibration, history) -> xr.Dataset:

@@ -12,15 +12,15 @@ import math
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from ..config import InputError, load_scenario, read_toml, validate_model
-from ..experiments.spec import ParameterSpec, check_parameters, check_summary
-from ..params import SEED_MAX, Scenario
+from ..config import InputError, read_toml, validate, validate_model
+from ..experiments.spec import ParameterSpec, check_parameters, check_summary, referenced_toml
+from ..params import SEED_MAX, STRICT, Pair, Scenario, rules
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
 
 class Target(_Strict):
@@ -28,7 +28,7 @@ class Target(_Strict):
 
     id: str = Field(min_length=1)
     printed: str = Field(description="the figure as printed")
-    value: float | tuple[float, float] = Field(description="printed value, or [low, high]")
+    value: float | Pair = Field(description="printed value, or [low, high]")
     statistic: str = Field(description="named summary of a run (scoresim.summaries)")
     reading: str = Field(description="how the printed wording is read")
     tolerance: float = Field(gt=0, description="distance from the value or range that still fits, "
@@ -75,11 +75,13 @@ class AbcSettings(_Strict):
     generations: int = Field(8, ge=1, le=100, description="most generations")
     min_epsilon: float = Field(0.5, ge=0, description="stop when the acceptance threshold (in "
                                                       "tolerances) falls to this")
-    max_minutes: float = Field(25.0, gt=0, le=10_000, description="stop starting generations after this")
+    max_minutes: float | None = Field(None, gt=0, le=100_000, description="a time limit: no generation starts "
+                                      "after this many minutes (none by default: the stopping rules are counts, "
+                                      "so results do not depend on the machine's speed)")
     replicates: int = Field(2, ge=1, le=100, description="model replicates averaged per particle")
     quick_population: int = Field(60, ge=10, le=100_000)
     quick_generations: int = Field(4, ge=1, le=100)
-    quick_max_minutes: float = Field(2.0, gt=0, le=10_000)
+    quick_max_minutes: float | None = Field(None, gt=0, le=100_000, description="--quick: a time limit")
     quick_replicates: int = Field(1, ge=1, le=100)
     predictive_draws: int = Field(60, ge=5, le=10_000, description="posterior draws run for the fit table")
     posterior_draws: int = Field(300, ge=10, le=100_000, description="draws kept in posterior.nc")
@@ -100,18 +102,20 @@ class TargetsFile(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> "TargetsFile":
+        problems = []
         ids = [t.id for t in self.targets] + [t.id for t in self.not_expressible]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
-            raise ValueError(f"target ids repeat: {dup}")
+            problems.append(f"target ids repeat: {dup}")
         paths = [p.path for p in self.parameters]
         if len(set(paths)) != len(paths):
-            raise ValueError("parameters repeat")
+            problems.append("parameters repeat")
         if not any(t.weight > 0 for t in self.targets):
-            raise ValueError("at least one target needs a weight above 0")
+            problems.append("at least one target needs a weight above 0")
         for p in self.parameters:
             if p.group or p.values:
-                raise ValueError(f"parameter {p.path}: 'group' and 'values' are for experiments, not priors")
+                problems.append(f"parameter {p.path}: 'group' and 'values' are for experiments, not priors")
+        rules(problems)
         return self
 
     @property
@@ -132,10 +136,8 @@ def load_targets(path: str | Path) -> Calibration:
     origin = str(path)
     spec = validate_model(TargetsFile, read_toml(path, "targets"), origin, label="")
     scen_path = (path.parent / spec.scenario) if not Path(spec.scenario).is_absolute() else Path(spec.scenario)
-    if not scen_path.is_file():
-        raise InputError(f"{path}: field 'scenario': no such config file {spec.scenario!r} "
-                         "(paths are relative to the targets file's folder)")
-    scenario = load_scenario(scen_path)
+    data = referenced_toml(path, "scenario", spec.scenario, scen_path)
+    scenario = validate(data, origin=f"{scen_path} (the scenario of {path})")
     for i, t in enumerate(spec.targets):
         check_summary(t.statistic, f"{path}: field 'targets[{i}].statistic'")
     check_parameters(spec.parameters, scenario, origin)

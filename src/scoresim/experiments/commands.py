@@ -13,11 +13,39 @@ import time
 import warnings
 from pathlib import Path
 
+from .. import cmdargs
+from ..cmdargs import RunProgress, executor_from_args
 from ..config import InputError
-from ..cli import fresh_directory, output_directory
+from ..outputs import failure_reason, fresh_directory, is_write_failure, new_directory, output_directory
 
-LOG_SECONDS = 15.0   # progress lines when stderr is not a terminal
 TOP_PRINTED = 10   # factors per output printed by scoresim analyze (table.txt has them all)
+
+
+def add_sweep_parser(sub) -> None:
+    """Add the ``sweep`` subcommand."""
+    sw = sub.add_parser("sweep", help="run an experiment spec into a resumable results directory")
+    sw.add_argument("spec", nargs="?", metavar="SPEC", help="experiment spec TOML (or use --resume)")
+    sw.add_argument("--resume", metavar="RESULTS_DIR", help="finish an interrupted sweep: run only missing runs")
+    sw.add_argument("--out", metavar="DIR", help="results directory to create (must not exist); "
+                    "default results/<spec>-<time>")
+    sw.add_argument("--dry-run", action="store_true", help="validate the spec, print the design size, run nothing")
+    sw.add_argument("--retry-failed", action="store_true", help="with --resume: run failed runs again too")
+    sw.add_argument("--posterior", metavar="FILE", help="posterior draws of the calibrated parameters: "
+                    "replicate r of every point takes draw r mod draws")
+    cmdargs.add_executor_options(sw)
+    cmdargs.add_memory_option(sw)
+    sw.set_defaults(handler=cmd_sweep)
+
+
+def add_analyze_parser(sub) -> None:
+    """Add the ``analyze`` subcommand."""
+    ana = sub.add_parser("analyze", help="sensitivity indices (SALib) of a finished sweep, with tables and figures")
+    ana.add_argument("results", metavar="RESULTS_DIR", help="directory written by scoresim sweep")
+    ana.add_argument("--out", metavar="DIR", help="directory to create (must not exist); default RESULTS_DIR/analysis")
+    ana.add_argument("--resamples", type=cmdargs.resamples, default=1000,
+                     help="bootstrap resamples for the intervals")
+    ana.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    ana.set_defaults(handler=cmd_analyze)
 
 
 def cmd_sweep(args: argparse.Namespace, command: str) -> int:
@@ -47,10 +75,14 @@ def cmd_sweep(args: argparse.Namespace, command: str) -> int:
           + (f"; calibrated parameters from {experiment.posterior.n} posterior draws" if experiment.posterior else ""))
     if args.dry_run:
         return 0
+    _check_memory(experiment, args)
+    rebuild = False
     if args.resume:
-        if store.complete and (not args.retry_failed or store.done(failed_too=False).all()):
-            print(f"{store.path}: complete, all {store.n_runs:,} runs recorded; nothing to do")
-            return 0
+        if store.complete:
+            rebuild = _damaged_results(store)
+            if not rebuild and (not args.retry_failed or store.done(failed_too=False).all()):
+                print(f"{store.path}: complete, all {store.n_runs:,} runs recorded; nothing to do")
+                return 0
         _check_code_version(store)
     out = None if args.resume else output_directory(args.out, Path("results"), Path(args.spec).stem)
     executor = executor_from_args(args)
@@ -61,16 +93,48 @@ def cmd_sweep(args: argparse.Namespace, command: str) -> int:
               + (f", dashboard {executor.dashboard}" if getattr(executor, "dashboard", "") else ""))
         started = time.perf_counter()
         done_before = int(store.done(failed_too=not args.retry_failed).sum())
-        with _Progress(store.n_runs, done_before) as bar:
+        with RunProgress(store.n_runs, done_before) as bar:
             try:
-                outcome = run_sweep(store, executor, bar.update, command, retry_failed=args.retry_failed)
+                outcome = run_sweep(store, executor, bar.update, command, retry_failed=args.retry_failed,
+                                    rebuild=rebuild)
             except KeyboardInterrupt:
                 bar.close()
                 print(f"\ninterrupted: {int(store.done().sum()):,} of {store.n_runs:,} runs recorded; "
                       f"finish with: scoresim sweep --resume {store.path}", file=sys.stderr)
                 return 130
+            except Exception as err:
+                if not is_write_failure(err):
+                    raise
+                bar.close()
+                raise InputError(f"{store.path}: the sweep could not write its results ({failure_reason(err)}); the journal "
+                                 f"keeps {int(store.done().sum()):,} of {store.n_runs:,} runs: free some space and "
+                                 f"finish with: scoresim sweep --resume {store.path}") from None
     _report_sweep(store, outcome, time.perf_counter() - started)
     return 0
+
+
+def _damaged_results(store) -> bool:
+    """Whether a complete sweep's results.nc is damaged (it is then rebuilt from the journal)."""
+    try:
+        store.results()
+    except InputError as err:
+        print(f"{err}\nrebuilding it from the journal ({store.journal.name})", file=sys.stderr)
+        return True
+    return False
+
+
+def _check_memory(experiment, args: argparse.Namespace) -> None:
+    """Refuse a sweep whose largest run, times the runs held at once on this machine, would
+    not fit in memory."""
+    from ..checks import check_run, largest
+    from ..summaries import needs_counterfactual
+
+    if experiment.base is None:
+        return
+    spec = experiment.spec
+    biggest = largest(experiment.base, {p.path: p.bounds[1] for p in spec.parameters})
+    worlds = 2 if needs_counterfactual(list(spec.outputs)) else 1
+    check_run(biggest, 1, experiment.origin, args.memory_limit, worlds, cmdargs.local_processes(args))
 
 
 def _check_code_version(store) -> None:
@@ -84,20 +148,6 @@ def _check_code_version(store) -> None:
               f"scoresim {v_now} at commit {now}. Runs of both will be mixed in one result.", file=sys.stderr)
 
 
-def executor_from_args(args: argparse.Namespace):
-    """The executor chosen by --serial, --workers, --scheduler or --dask-local."""
-    from .executors import make_executor
-
-    try:
-        return make_executor(args.serial, args.workers, args.scheduler, args.dask_local)
-    except (OSError, TimeoutError) as err:
-        raise InputError(f"--scheduler {args.scheduler}: cannot connect to a Dask scheduler there "
-                         f"({type(err).__name__}: {err})") from None
-    except ValueError as err:
-        raise InputError(f"--scheduler {args.scheduler}: not a scheduler address ({err}); "
-                         "for example tcp://10.0.0.5:8786") from None
-
-
 def _report_sweep(store, outcome, seconds: float) -> None:
     ok = int(outcome.results["ok"].sum())
     failed = store.n_runs - ok
@@ -108,43 +158,6 @@ def _report_sweep(store, outcome, seconds: float) -> None:
     if failed:
         print(f"  failed runs and their samples: {store.journal} (lines with \"ok\": false)")
     print(f"wrote {store.path}/results.nc; next: scoresim analyze {store.path}")
-
-
-class _Progress:
-    """A tqdm bar (runs done, failed, time left) on a terminal; otherwise (logs, batch jobs) a
-    line every :data:`LOG_SECONDS` seconds and one at the end if any was printed."""
-
-    def __init__(self, total: int, initial: int):
-        from tqdm import tqdm
-
-        self.total, self.done, self.failed = total, initial, 0
-        self.tty = sys.stderr.isatty()
-        self.bar = tqdm(total=total, initial=initial, unit="run", desc="sweep", file=sys.stderr,
-                        dynamic_ncols=True, disable=not self.tty)
-        self._start = self._last = time.perf_counter()
-        self._initial, self._logged = initial, False
-
-    def __enter__(self) -> "_Progress":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.bar.close()
-
-    def update(self, n: int, failed: int) -> None:
-        self.done += n
-        self.failed += failed
-        self.bar.update(n)
-        self.bar.set_postfix(failed=self.failed, refresh=False)
-        now = time.perf_counter()
-        if not self.tty and (now - self._last >= LOG_SECONDS or (self._logged and self.done == self.total)):
-            rate = (self.done - self._initial) / max(now - self._start, 1e-9)
-            left = (self.total - self.done) / rate if rate > 0 else float("nan")
-            print(f"sweep: {self.done:,}/{self.total:,} runs done, {self.failed:,} failed, "
-                  f"about {left:.0f} s left", file=sys.stderr, flush=True)
-            self._last, self._logged = now, True
 
 
 def cmd_analyze(args: argparse.Namespace, command: str) -> int:
@@ -164,7 +177,7 @@ def cmd_analyze(args: argparse.Namespace, command: str) -> int:
     indices.attrs.update(analysis_command=command, analysis_git_commit=io.git_commit(),
                          analysis_versions=json.dumps(io.versions()))
     table = analysis.ranked_table(indices)
-    with io.new_run_directory(out) as tmp:
+    with new_directory(out) as tmp:
         io.write_dataset(indices, tmp / "indices.nc")
         analysis.to_csv(indices, tmp / "indices.csv")
         (tmp / "table.txt").write_text(table + "\n")

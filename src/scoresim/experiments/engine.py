@@ -65,10 +65,10 @@ class SweepOutcome:
 
 
 def run_sweep(store: SweepStore, executor: Executor, progress: Progress | None = None,
-              command: str = "", retry_failed: bool = False) -> SweepOutcome:
+              command: str = "", retry_failed: bool = False, rebuild: bool = False) -> SweepOutcome:
     """Run every run the store does not hold yet (and, with ``retry_failed``, every run that
-    failed), append each finished batch to its journal, then write ``results.nc``. Safe to
-    call again on an interrupted store."""
+    failed), append each finished batch to its journal, then write ``results.nc`` (anew with
+    ``rebuild``: a damaged one is replaced). Safe to call again on an interrupted store."""
     with store.lock():
         todo = np.flatnonzero(~store.done(repair=True, failed_too=not retry_failed))
         outcome = SweepOutcome(results=xr.Dataset(), already=store.n_runs - len(todo))
@@ -88,7 +88,7 @@ def run_sweep(store: SweepStore, executor: Executor, progress: Progress | None =
                             outcome.errors[r.error] = outcome.errors.get(r.error, 0) + 1
                     if progress:
                         progress(len(results), len(failed))
-        outcome.results = store.finalize(rewrite=retry_failed and outcome.ran > 0)
+        outcome.results = store.finalize(rewrite=rebuild or (retry_failed and outcome.ran > 0))
         return outcome
 
 

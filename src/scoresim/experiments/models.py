@@ -48,12 +48,15 @@ class ScenarioFunction:
                   replicates: int = 1) -> dict[str, Any]:
         """The named summaries, (replicates,) each, of a run with ``params``; only the
         programme world is simulated when no summary compares with the counterfactual."""
+        from ..checks import check_participants
         from ..model import WORLDS
         from ..simulate import run
         from ..summaries import needs_counterfactual, summarise
 
         worlds = WORLDS if needs_counterfactual(names) else ("programme",)
-        ds = run(self.scenario(params), seed=int(seed), replicates=replicates, worlds=worlds)
+        scenario = self.scenario(params)
+        check_participants(scenario, int(seed), "sampled parameters")   # no silent cap on participants
+        ds = run(scenario, seed=int(seed), replicates=replicates, worlds=worlds)
         return summarise(ds, names)
 
 

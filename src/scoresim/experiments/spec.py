@@ -13,10 +13,10 @@ import math
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from ..config import InputError, nearest, read_toml, set_values, validate, validate_model
-from ..params import SEED_MAX, Scenario, numeric_parameters
+from ..params import SEED_MAX, STRICT, Pair, Scenario, numeric_parameters, rules
 
 METHODS = ("sobol", "morris", "fast", "latin", "factorial")
 DISTS = ("unif", "logunif", "triang", "truncnorm")
@@ -25,7 +25,7 @@ MAX_RUNS = 10_000_000
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
 
 class MethodSpec(_Strict):
@@ -45,15 +45,17 @@ class MethodSpec(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> "MethodSpec":
+        problems = []
         if self.name == "sobol" and self.samples & (self.samples - 1):
-            raise ValueError(f"sobol needs a power of 2 for 'samples' (got {self.samples}); "
-                             f"for example {1 << max(self.samples.bit_length() - 1, 0)} or "
-                             f"{1 << self.samples.bit_length()}")
+            problems.append(f"sobol needs a power of 2 for 'samples' (got {self.samples}); "
+                            f"for example {1 << max(self.samples.bit_length() - 1, 0)} or "
+                            f"{1 << self.samples.bit_length()}")
         if self.name == "morris" and self.levels % 2:
-            raise ValueError(f"morris needs an even number of 'levels' (got {self.levels})")
+            problems.append(f"morris needs an even number of 'levels' (got {self.levels})")
         if self.name == "fast" and self.samples <= 4 * self.harmonics ** 2:
-            raise ValueError(f"fast needs 'samples' > 4 * harmonics^2 = {4 * self.harmonics ** 2} "
-                             f"(got {self.samples})")
+            problems.append(f"fast needs 'samples' > 4 * harmonics^2 = {4 * self.harmonics ** 2} "
+                            f"(got {self.samples})")
+        rules(problems)
         return self
 
 
@@ -61,7 +63,7 @@ class ParameterSpec(_Strict):
     """A varied parameter: its path (or name, for other models), bounds and distribution."""
 
     path: str = Field(min_length=1, description="config path such as 'adoption.visit_rate'")
-    bounds: tuple[float, float] = Field(description="[low, high], inside the parameter's valid range")
+    bounds: Pair = Field(description="[low, high], inside the parameter's valid range")
     dist: Literal["unif", "logunif", "triang", "truncnorm"] = Field(
         "unif", description="unif, logunif (low > 0), triang (with 'peak'), truncnorm (with 'mean', 'sd')")
     peak: float | None = Field(None, description="triang: most likely value, inside the bounds")
@@ -72,23 +74,25 @@ class ParameterSpec(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> "ParameterSpec":
+        problems = []
         lo, hi = self.bounds
         if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
-            raise ValueError(f"bounds must be two finite numbers [low, high] with low < high, got {[lo, hi]}")
+            problems.append(f"bounds must be two finite numbers [low, high] with low < high, got {[lo, hi]}")
         if self.dist == "logunif" and lo <= 0:
-            raise ValueError(f"dist 'logunif' needs bounds above 0, got {[lo, hi]}")
+            problems.append(f"dist 'logunif' needs bounds above 0, got {[lo, hi]}")
         if self.dist == "triang" and (self.peak is None or not lo <= self.peak < hi):
-            raise ValueError(f"dist 'triang' needs 'peak' in [low, high) of the bounds {[lo, hi]}, got {self.peak}")
+            problems.append(f"dist 'triang' needs 'peak' in [low, high) of the bounds {[lo, hi]}, got {self.peak}")
         if self.dist == "triang" and hi < 0:
-            raise ValueError(f"dist 'triang' needs a high bound >= 0 (SALib's triangular scaling), got {hi}")
+            problems.append(f"dist 'triang' needs a high bound >= 0 (SALib's triangular scaling), got {hi}")
         if self.dist == "truncnorm" and (self.mean is None or self.sd is None):
-            raise ValueError("dist 'truncnorm' needs 'mean' and 'sd'")
+            problems.append("dist 'truncnorm' needs 'mean' and 'sd'")
         extra = {"peak": self.peak, "mean": self.mean, "sd": self.sd}
         stray = [k for k, v in extra.items() if v is not None and k not in _DIST_FIELDS[self.dist]]
         if stray:
-            raise ValueError(f"{', '.join(stray)} not used by dist '{self.dist}'")
+            problems.append(f"{', '.join(stray)} not used by dist '{self.dist}'")
         if self.values is not None and any(not lo <= v <= hi for v in self.values):
-            raise ValueError(f"values must lie inside the bounds {[lo, hi]}")
+            problems.append(f"values must lie inside the bounds {[lo, hi]}")
+        rules(problems)
         return self
 
     def salib_bounds(self) -> list[float]:
@@ -135,31 +139,33 @@ class ExperimentSpec(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> "ExperimentSpec":
+        problems = []
         names = [p.path for p in self.parameters]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
-            raise ValueError(f"parameters repeat: {dup}")
+            problems.append(f"parameters repeat: {dup}")
         if len(set(self.outputs)) != len(self.outputs):
-            raise ValueError("outputs must not repeat")
+            problems.append("outputs must not repeat")
         if any(p.group for p in self.parameters):
             if self.method.name not in ("sobol", "morris"):
-                raise ValueError(f"groups work with sobol and morris only, not {self.method.name}")
+                problems.append(f"groups work with sobol and morris only, not {self.method.name}")
             if not all(p.group for p in self.parameters):
-                raise ValueError("when groups are used, every parameter needs a 'group'")
+                problems.append("when groups are used, every parameter needs a 'group'")
             if len({p.group for p in self.parameters}) < 2:
-                raise ValueError("groups: at least two groups are needed")
+                problems.append("groups: at least two groups are needed")
         if self.method.name != "factorial" and any(p.values for p in self.parameters):
-            raise ValueError(f"'values' lists the levels of a factorial design; method {self.method.name} "
+            problems.append(f"'values' lists the levels of a factorial design; method {self.method.name} "
                              "samples the bounds")
         clash = sorted(set(self.constants) & set(names))
         if clash:
-            raise ValueError(f"constants also listed as varied parameters: {clash}")
+            problems.append(f"constants also listed as varied parameters: {clash}")
         if self.method.name in ("sobol", "morris", "fast") and len(self.parameters) < 2:
-            raise ValueError(f"{self.method.name} needs at least two parameters")
+            problems.append(f"{self.method.name} needs at least two parameters")
         if self.model == SCORE_MODEL and not self.base:
-            raise ValueError("the scoresim model needs 'base': a scenario config file")
+            problems.append("the scoresim model needs 'base': a scenario config file")
         if self.model != SCORE_MODEL and self.base:
-            raise ValueError(f"'base' is for the scoresim model only (model is {self.model!r})")
+            problems.append(f"'base' is for the scoresim model only (model is {self.model!r})")
+        rules(problems)
         return self
 
     @field_validator("constants")
@@ -194,7 +200,7 @@ class Experiment:
             spec = validate_model(ExperimentSpec, data["spec"], origin)
             base = validate(data["base"], origin=f"{origin} (base)") if data["base"] is not None else None
             post = Posterior.from_record(data["posterior"]) if data.get("posterior") else None
-        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as err:
+        except (KeyError, TypeError, ValueError, RecursionError, json.JSONDecodeError) as err:
             raise InputError(f"{origin}: not a scoresim experiment record ({type(err).__name__}: {err})") from None
         return cls(spec, str(data.get("origin", origin)), base, post)
 
@@ -232,16 +238,26 @@ def load_experiment(path: str | Path) -> Experiment:
 
 
 def _score_base(spec: ExperimentSpec, path: Path) -> Scenario:
-    from ..config import load_scenario
-
+    """The base scenario, with the spec's constants applied as lines at the end of its file."""
     base_path = (path.parent / spec.base).resolve() if not Path(spec.base).is_absolute() else Path(spec.base)
-    if not base_path.is_file():
-        raise InputError(f"{path}: field 'base': no such config file {spec.base!r} "
-                         f"(paths are relative to the spec file's folder)")
-    scenario = load_scenario(base_path)
-    if spec.constants:
-        scenario = set_values(scenario, spec.constants, origin=f"{path}: constants", label=f"{path}: constants.")
-    return scenario
+    data = referenced_toml(path, "base", spec.base, base_path)
+    return validate_model(Scenario, data, f"{base_path} (the base of {path})", values=spec.constants,
+                          label=f"{path}: constants.")
+
+
+def referenced_toml(path: Path, field: str, written: str, target: Path, kind: str = "config") -> dict:
+    """The TOML file ``target`` that field ``field`` of the file ``path`` names (as
+    ``written``); every problem names both files and the field."""
+    if not str(written).strip():
+        raise InputError(f"{path}: field '{field}': an empty path; give the {kind} file, relative to this file's folder")
+    if not target.is_file():
+        what = "a directory, not a" if target.is_dir() else "no such"
+        raise InputError(f"{path}: field '{field}': {what} {kind} file {written!r} (looked for {target}; paths are "
+                         "relative to this file's folder)")
+    try:
+        return read_toml(target, kind)
+    except InputError as err:
+        raise InputError(f"{path}: field '{field}' names {target}, which cannot be used:\n{err}") from None
 
 
 def _check_score_parameters(spec: ExperimentSpec, base: Scenario, origin: str) -> None:

@@ -17,7 +17,6 @@ cut off on resume. Only one process may write a store at a time (an advisory loc
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from contextlib import contextmanager
@@ -29,9 +28,11 @@ import numpy as np
 import xarray as xr
 
 from .. import io
+from ..outputs import directory_lock, new_directory
+from ..resultfiles import field, read_object, read_text
 from ..config import InputError
 from .sampling import problem, sample_seed
-from .spec import Experiment
+from .spec import SCORE_MODEL, Experiment
 
 FORMAT = "scoresim-sweep/1"
 FILES = ("experiment.json", "samples.nc", "manifest.json")
@@ -60,25 +61,27 @@ class SweepStore:
     """Read and write one results directory."""
 
     def __init__(self, path: str | Path):
+        """Open the results directory ``path``, checking every file it is made of: each must be
+        what a sweep writes, and they must agree with each other (see :func:`check_results`
+        for ``results.nc``). :class:`InputError` names the first damaged file."""
         self.path = Path(path)
+        if not self.path.is_dir():
+            what = "not a directory" if self.path.exists() else "no such directory"
+            raise InputError(f"{self.path}: {what}; expected a sweep results directory (from scoresim sweep)")
         for name in FILES:
             if not (self.path / name).is_file():
                 raise InputError(f"{self.path}: not a sweep results directory ({name} missing)")
+        self.manifest = _read_manifest(self.path / "manifest.json")
         origin = str(self.path / "experiment.json")
-        self.experiment = Experiment.from_json((self.path / "experiment.json").read_text(), origin)
-        try:
-            self.manifest = json.loads((self.path / "manifest.json").read_text())
-        except json.JSONDecodeError as err:
-            raise InputError(f"{self.path / 'manifest.json'}: not valid JSON: {err}") from None
-        if self.manifest.get("format") != FORMAT:
-            raise InputError(f"{self.path / 'manifest.json'}: field 'format': expected {FORMAT!r}, "
-                             f"got {self.manifest.get('format')!r}")
-        samples = io.read_netcdf(self.path / "samples.nc", str(self.path / "samples.nc"))
-        if "X" not in samples or "seed" not in samples or samples["seed"].ndim != 2:
-            raise InputError(f"{self.path / 'samples.nc'}: not a sweep's samples (needs X and seed (point, replicate))")
-        self.X, self.seeds = samples["X"].values, samples["seed"].values
-        self.points, self.replicates = self.seeds.shape
+        self.experiment = Experiment.from_json(read_text(self.path / "experiment.json"), origin)
+        spec = self.experiment.spec
+        if spec.model == SCORE_MODEL and self.experiment.base is None:
+            raise InputError(f"{origin}: field 'base': missing; a sweep of the scoresim model stores its resolved base "
+                             "scenario (the file is damaged)")
+        self.points, self.replicates = self.manifest["points"], self.manifest["replicates"]
         self.n_runs = self.points * self.replicates
+        _agree(self.path / "manifest.json", self.manifest, spec)
+        self.X, self.seeds = _read_samples(self.path / "samples.nc", spec, self.points, self.replicates)
         self.journal = self.path / "runs.jsonl"
 
     # ------------------------------------------------------------------ creation
@@ -87,7 +90,7 @@ class SweepStore:
                spec_text: str | None, command: str) -> "SweepStore":
         """Create the directory atomically (refusing an existing one) and open it."""
         spec = experiment.spec
-        with io.new_run_directory(path) as tmp:
+        with new_directory(path) as tmp:
             if spec_text is not None:
                 (tmp / "spec.toml").write_text(spec_text)
             (tmp / "experiment.json").write_text(json.dumps(json.loads(experiment.to_json()), indent=2))
@@ -110,18 +113,9 @@ class SweepStore:
         return cls(path)
 
     # ------------------------------------------------------------------ journal
-    @contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self):
         """Hold the store's write lock, or raise :class:`InputError` if another process has it."""
-        with open(self.path / ".lock", "a+") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise InputError(f"{self.path}: another scoresim process is writing this sweep") from None
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        return directory_lock(self.path, "sweep")
 
     def records(self, repair: bool = False) -> Iterator[dict]:
         """The journal's records in order, read line by line (memory does not grow with the
@@ -174,7 +168,14 @@ class SweepStore:
 
     @property
     def complete(self) -> bool:
+        """The manifest says complete and results.nc is there (see :meth:`results` for whether
+        it is intact)."""
         return self.manifest.get("status") == "complete" and (self.path / "results.nc").is_file()
+
+    def results(self) -> xr.Dataset:
+        """``results.nc``, checked against this store (:func:`check_results`)."""
+        file = self.path / "results.nc"
+        return check_results(io.read_netcdf(file, str(file)), file, self)
 
     def add_session(self, executor: str, command: str, runs: int) -> None:
         self.manifest["sessions"].append({"started_utc": io.utc_now(), "executor": executor,
@@ -187,10 +188,8 @@ class SweepStore:
         sweep complete (``rewrite``: replace an existing results.nc, after retried runs).
         Returns the results Dataset."""
         ds = self.results_dataset()
-        if rewrite and (self.path / "results.nc").exists():
-            (self.path / "results.nc").unlink()
-        if not (self.path / "results.nc").exists():
-            io.write_dataset(ds, self.path / "results.nc")
+        if rewrite or not (self.path / "results.nc").exists():
+            io.write_dataset(ds, self.path / "results.nc", replace=True)
         ok = int(ds["ok"].sum())
         self.manifest.update(status="complete", completed_utc=io.utc_now(), runs_ok=ok, runs_failed=self.n_runs - ok)
         io.write_json(self.path / "manifest.json", self.manifest)
@@ -270,19 +269,98 @@ class Journal:
 
 
 def load_results(path: str | Path) -> xr.Dataset:
-    """The results Dataset of a sweep directory (or of its ``results.nc``), loaded in memory."""
+    """The results Dataset of a sweep directory (every file of it checked) or of a
+    ``results.nc`` on its own, loaded in memory."""
     path = Path(path)
-    file = path / "results.nc" if path.is_dir() else path
-    if path.is_dir() and not file.is_file():
-        store = SweepStore(path)  # raises if not a sweep directory
-        n = int(store.done().sum())
-        raise InputError(f"{path}: the sweep is not complete ({n} of {store.n_runs} runs recorded); "
-                         f"finish it with: scoresim sweep --resume {path}")
-    if not file.is_file():
+    if path.is_dir():
+        store = SweepStore(path)
+        if not store.complete:
+            n = int(store.done().sum())
+            raise InputError(f"{path}: the sweep is not complete ({n:,} of {store.n_runs:,} runs recorded); "
+                             f"finish it with: scoresim sweep --resume {path}")
+        try:
+            return store.results()
+        except InputError as err:
+            raise InputError(f"{err}\nrebuild it from the journal with: scoresim sweep --resume {path}") from None
+    if not path.is_file():
         raise InputError(f"{path}: no such results directory or file")
-    ds = io.read_netcdf(file, str(file))
+    return check_results(io.read_netcdf(path, str(path)), path)
+
+
+# --------------------------------------------------------------------------- checks
+
+MANIFEST_FIELDS = {"points": int, "replicates": int, "runs": int, "parameters": list, "outputs": list,
+                   "status": str, "sessions": list}
+
+
+def _read_manifest(path: Path) -> dict:
+    manifest = read_object(path)
+    if manifest.get("format") != FORMAT:
+        raise InputError(f"{path}: field 'format': expected {FORMAT!r}, got {manifest.get('format')!r:.60}")
+    for name, kind in MANIFEST_FIELDS.items():
+        field(manifest, name, kind, path)
+    for name in ("points", "replicates"):
+        if manifest[name] < 1:
+            raise InputError(f"{path}: field '{name}': expected a whole number >= 1, got {manifest[name]!r}")
+    if manifest["runs"] != manifest["points"] * manifest["replicates"]:
+        raise InputError(f"{path}: field 'runs': {manifest['runs']} is not points x replicates "
+                         f"({manifest['points']} x {manifest['replicates']})")
+    if manifest["status"] not in ("running", "complete"):
+        raise InputError(f"{path}: field 'status': expected 'running' or 'complete', got {manifest['status']!r:.60}")
+    return manifest
+
+
+def _agree(path: Path, manifest: dict, spec) -> None:
+    """The manifest describes the experiment it sits beside."""
+    expected = {"parameters": [p.path for p in spec.parameters], "outputs": list(spec.outputs),
+                "replicates": spec.replicates}
+    for name, value in expected.items():
+        if manifest[name] != value:
+            raise InputError(f"{path}: field '{name}' ({manifest[name]!r:.80}) does not match experiment.json "
+                             f"({value!r:.80}); the directory is damaged")
+
+
+def _read_samples(path: Path, spec, points: int, replicates: int) -> tuple[np.ndarray, np.ndarray]:
+    """The sample matrix X (point, parameter) and the run seeds (point, replicate)."""
+    samples = io.read_netcdf(path, str(path))
+    names = [p.path for p in spec.parameters]
+    expect = {"X": (("point", "parameter"), (points, len(names))), "seed": (("point", "replicate"), (points, replicates))}
+    for var, (dims, shape) in expect.items():
+        if var not in samples or samples[var].dims != dims or samples[var].shape != shape:
+            got = f"{samples[var].dims} {samples[var].shape}" if var in samples else "missing"
+            raise InputError(f"{path}: not this sweep's samples: variable '{var}' must be {dims} of shape {shape}, "
+                             f"got {got}")
+    if "parameter" not in samples.coords or [str(x) for x in samples["parameter"].values] != names:
+        raise InputError(f"{path}: not this sweep's samples: its parameters differ from experiment.json")
+    X, seeds = samples["X"].values, samples["seed"].values
+    if not np.issubdtype(seeds.dtype, np.integer) or not np.isfinite(X.astype(float)).all():
+        raise InputError(f"{path}: not this sweep's samples: seeds must be whole numbers and X finite")
+    return X.astype(float), seeds
+
+
+def check_results(ds: xr.Dataset, path: Path, store: SweepStore | None = None) -> xr.Dataset:
+    """``ds`` if it is a sweep's results (X, Y, ok with consistent shapes, the experiment
+    record; with ``store``: the same sweep as the store's files), else :class:`InputError`."""
     missing = [k for k in ("X", "Y", "ok") if k not in ds] + [k for k in ("experiment", "problem") if k not in ds.attrs]
     if missing:
-        raise InputError(f"{file}: not a scoresim sweep result: {', '.join(missing)} missing")
+        raise InputError(f"{path}: not a scoresim sweep result: {', '.join(missing)} missing")
+    if ds["X"].dims != ("point", "parameter") or ds["Y"].dims != ("point", "replicate", "output") \
+            or ds["ok"].dims != ("point", "replicate"):
+        raise InputError(f"{path}: not a scoresim sweep result: X must be (point, parameter), Y (point, replicate, "
+                         "output) and ok (point, replicate)")
+    P, R, O = ds.sizes["point"], ds.sizes["replicate"], ds.sizes["output"]
+    try:
+        spec = json.loads(str(ds.attrs["experiment"]))["spec"]
+        json.loads(str(ds.attrs["problem"]))
+    except (ValueError, KeyError, TypeError, RecursionError):
+        raise InputError(f"{path}: not a scoresim sweep result: attributes 'experiment' and 'problem' must be the "
+                         "experiment record (JSON)") from None
+    if store is not None:
+        expected = json.loads(store.experiment.to_json())["spec"]
+        same = (spec == expected and (P, R, O) == (store.points, store.replicates, len(store.outputs))
+                and [str(x) for x in ds["output"].values] == store.outputs
+                and np.allclose(ds["X"].values, store.X, equal_nan=True))
+        if not same:
+            raise InputError(f"{path}: not the results of this sweep (its experiment, design or outputs differ "
+                             "from experiment.json and samples.nc): the file is damaged or was replaced")
     return ds
-

@@ -75,6 +75,3 @@ def drop_exited(share: np.ndarray, alive: np.ndarray, buyers: Buyers) -> np.ndar
     kept = share * alive[:, buyers.link_firm]
     return kept / _per_buyer(kept, buyers)
 
-
-EXITED_SCORE = -1e9
-"""Attractiveness of a firm that exited: buyers give it no new orders."""

@@ -8,11 +8,9 @@ page is written to a temporary file beside --out and moved into place whole.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
-from ..config import InputError
+from ..outputs import check_new_place, write_file
 
 DEFAULT_NAME = "report.html"
 
@@ -26,6 +24,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     rep.add_argument("--out", metavar="FILE", help=f"HTML file to create (must not exist); "
                                                    f"default RESULTS_DIR/{DEFAULT_NAME}")
     rep.add_argument("--title", metavar="TEXT", help="title of the page (default: from the result)")
+    rep.set_defaults(handler=cmd_report)
     return rep
 
 
@@ -45,32 +44,11 @@ def cmd_report(args: argparse.Namespace, command: str) -> int:
 
 
 def check_out(out: Path) -> None:
-    """``out`` does not exist and its directory does: else :class:`InputError`."""
-    if out.exists() or out.is_symlink():
-        raise InputError(f"{out}: already exists; reports are never overwritten, choose another --out")
-    parent = out.parent
-    if not parent.exists():
-        raise InputError(f"{out}: cannot write the report: directory {parent} does not exist")
-    if not parent.is_dir():
-        raise InputError(f"{out}: cannot write the report: {parent} is not a directory")
+    """A new file can be created at ``out``: else :class:`InputError`."""
+    check_new_place(out, "report", "--out")
 
 
 def write_new(out: Path, text: str) -> None:
-    """Write ``text`` to the new file ``out`` atomically: a temporary file beside it, then a
-    rename; nothing is left behind on failure and an existing file is never replaced."""
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
-    except OSError as err:
-        raise InputError(f"{out}: cannot write the report ({err.strerror or type(err).__name__})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        if out.exists():
-            raise InputError(f"{out}: appeared while the report was built; reports are never overwritten")
-        os.replace(tmp, out)
-    except OSError as err:
-        raise InputError(f"{out}: cannot write the report ({err.strerror or type(err).__name__})") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """Write ``text`` to the new file ``out`` atomically; nothing is left behind on failure and
+    an existing file is never replaced."""
+    write_file(out, text)

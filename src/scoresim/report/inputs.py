@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import InputError
+from ..resultfiles import read_json, read_object, read_records, read_text  # noqa: F401 (the readers of report kinds)
 
 FORMATS = {"scoresim-sweep/1": "sweep", "scoresim-calibration/1": "calibration", "scoresim-scaleup/1": "scaleup",
            "scoresim-compare/1": "compare"}
@@ -49,42 +50,6 @@ def require(path: Path, *names: str, what: str) -> None:
     for name in names:
         if not (path / name).is_file():
             raise InputError(f"{path}: not a complete {what} directory ({name} missing)")
-
-
-def read_text(path: Path) -> str:
-    """A UTF-8 text file."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not a UTF-8 text file (damaged?)") from None
-    except OSError as err:
-        raise InputError(f"{path}: cannot be read ({err.strerror or type(err).__name__})") from None
-
-
-def read_json(path: Path) -> Any:
-    """A JSON file's content."""
-    try:
-        return json.loads(read_text(path))
-    except json.JSONDecodeError as err:
-        raise InputError(f"{path}: not valid JSON ({err})") from None
-
-
-def read_object(path: Path) -> dict:
-    """A JSON file holding an object."""
-    data = read_json(path)
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a JSON object, got {type(data).__name__}")
-    return data
-
-
-def read_records(path: Path) -> list[dict]:
-    """A JSON file holding a list of objects (rows of a table)."""
-    data = read_json(path)
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise InputError(f"{path}: expected a JSON list of objects (one per table row)")
-    return data
 
 
 def read_csv(path: Path, limit: int) -> tuple[list[str], list[list[str]], int]:

@@ -13,9 +13,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .. import io
+from .. import cmdargs, io
 from .. import textable as t
+from ..cmdargs import executor_from_args
 from ..config import apply_overrides, read_toml, validate_model
+from ..outputs import new_directory, output_directory
 from ..params import describe_parameters
 from .params import OBJECTIVES, PLANNER_SECTIONS, PlanConfig
 
@@ -29,15 +31,13 @@ COMPARED = ("firms_reached", "workers_reached", "modules_delivered", "trainers_a
 
 
 def add_parser(sub) -> None:
-    from ..cli import _add_executor_options, _pos_int, _seed
-
     sc = sub.add_parser("scaleup", help="plan a national scale-up: reach, outcomes and costs of rollout "
                         "strategies under budget and trainer capacity; --optimise searches the allocation")
     sc.add_argument("config", metavar="CONFIG", help="planner config TOML (for example configs/scaleup_national.toml)")
     sc.add_argument("--posterior", metavar="FILE", help="posterior draws of the calibrated parameters: "
                     "replicate r runs with draw r mod draws")
-    sc.add_argument("--replicates", type=_pos_int, help="replicates (default: the config's run.replicates)")
-    sc.add_argument("--seed", type=_seed, help="seed (default: the config's run.seed)")
+    sc.add_argument("--replicates", type=cmdargs.replicates, help="replicates (default: the config's run.replicates)")
+    sc.add_argument("--seed", type=cmdargs.seed, help="seed (default: the config's run.seed)")
     sc.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                     help="override a parameter, for example --set budget.usd_per_year=2e6")
     sc.add_argument("--optimise", "--optimize", dest="optimise", metavar="OBJECTIVE", choices=OBJECTIVES,
@@ -45,7 +45,9 @@ def add_parser(sub) -> None:
     sc.add_argument("--out", metavar="DIR", help="results directory to create (must not exist); "
                     "default results/<config>-<time>")
     sc.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
-    _add_executor_options(sc)
+    cmdargs.add_executor_options(sc)
+    cmdargs.add_memory_option(sc)
+    sc.set_defaults(handler=cmd_scaleup)
 
 
 def is_plan(data: dict) -> bool:
@@ -61,15 +63,13 @@ def load_plan(path: str | Path, overrides: list[str] | None = None) -> PlanConfi
 
 
 def cmd_scaleup(args: argparse.Namespace, command: str) -> int:
-    from ..cli import output_directory
-    from ..experiments.commands import executor_from_args
-
     cfg = load_plan(args.config, args.overrides)
     seed = cfg.run.seed if args.seed is None else args.seed
     replicates = args.replicates or cfg.run.replicates
     posterior = _posterior(args.posterior, cfg)
     stem = Path(args.config).stem + ("-optimise" if args.optimise else "")
     out = output_directory(args.out, Path("results"), stem)
+    _check_memory(cfg, replicates, args)
     for year, amount in enumerate(cfg.budget.released(cfg.years)):
         if 0 < amount <= cfg.costs.overhead_usd_per_year:
             print(f"warning: the budget of year {year + 1} (USD {amount:,.0f}) does not cover the programme's fixed "
@@ -82,8 +82,24 @@ def cmd_scaleup(args: argparse.Namespace, command: str) -> int:
         else:
             ds, extra = _strategies(cfg, seed, replicates, posterior, executor), {}
     _write(cfg, ds, extra, out, command, seed, replicates, posterior, args.no_figures, args.optimise)
+    print(comparison(ds, posterior is not None))   # printed once the results are on disk
+    if args.optimise:
+        print(extra["text"])
     print("\n".join(t.wrap(f"wrote {out} in {time.perf_counter() - started:.1f} s; next: scoresim report {out}")))
     return 0
+
+
+def _check_memory(cfg: PlanConfig, replicates: int, args: argparse.Namespace) -> None:
+    """Refuse a plan whose replicates, as many at once as this machine runs, would not fit in
+    memory."""
+    from ..checks import check_memory, describe, memory_limit, plan_memory
+
+    scen = cfg.scenario()
+    at_once = min(replicates, cmdargs.local_processes(args))
+    check_memory(at_once * plan_memory(scen), memory_limit(args.memory_limit), args.config,
+                 f"planning {describe(scen, replicates)} ({at_once} replicate(s) at once),",
+                 "lower population.n_firms, population.workers_mean or time.months, or run fewer replicates at "
+                 "once (--workers N)")
 
 
 def _posterior(path: str | None, cfg: PlanConfig):
@@ -95,9 +111,7 @@ def _posterior(path: str | None, cfg: PlanConfig):
 
 
 def _progress(total: int, what: str):
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=what, unit="replicate", disable=None, file=sys.stderr, leave=False)
+    return cmdargs.progress_bar(total, what, unit="replicate")
 
 
 def _strategies(cfg: PlanConfig, seed: int, replicates: int, posterior, executor) -> xr.Dataset:
@@ -110,9 +124,7 @@ def _strategies(cfg: PlanConfig, seed: int, replicates: int, posterior, executor
     with _progress(replicates, "replicates") as bar:
         ds = simulate(cfg, strategy_allocations(cfg), names, labels, replicates, seed, executor, posterior,
                       bar.update)
-    ds = with_periods(ds)
-    print(comparison(ds, posterior is not None))
-    return ds
+    return with_periods(ds)
 
 
 def comparison(ds: xr.Dataset, with_posterior: bool = False) -> str:
@@ -193,9 +205,7 @@ def _optimise(cfg: PlanConfig, objective: str, seed: int, replicates: int, poste
     ds = with_periods(ds)
     points = frontier.points(ds, cands, objective)
     chosen = frontier.best(points, cands)
-    print(comparison(ds, posterior is not None))
     text = frontier.text(points, chosen, objective, _num)
-    print(text)
     search_rows = [{"level": r.level, "allocation": a.describe(), **{f"weight_{k}": v for k, v in a.weights.items()},
                     "modules_funded": a.modules_funded, "target_sectors": "+".join(a.target_sectors or []),
                     "estimate": v} for r in results for a, v in r.evaluations]
@@ -219,7 +229,7 @@ def _write(cfg: PlanConfig, ds: xr.Dataset, extra: dict, out: Path, command: str
                 "objective": objective}
     if posterior is not None:
         manifest["posterior"] = {"file": posterior.origin, "sha256": posterior.digest, "draws": posterior.n}
-    with io.new_run_directory(out) as tmp:
+    with new_directory(out) as tmp:
         io.write_dataset(ds, tmp / "scaleup.nc")
         tab.to_csv(tmp / "table.csv", index=False)
         (tmp / "table.txt").write_text(comparison(ds, posterior is not None) + "\n")

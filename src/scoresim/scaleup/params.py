@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from ..params import AREAS, BROCHURE, Area, P, Scenario, Section, choice
+from ..params import AREAS, BROCHURE, Area, P, Scenario, Section, choice, documented_entries, rules
 
 COST_RECOVERY = "Indonesia cost recovery: 11% Phase I, 37% Phase II, 62% in 2017 (ILO WCMS_613999)"
 MYANMAR = "Myanmar 2019 lessons learned: 55% of trainees certified, 32% still active"
@@ -100,10 +100,12 @@ class CapacityParams(Section):
 
     @model_validator(mode="after")
     def _check(self) -> "CapacityParams":
+        problems = []
         if self.active_share > self.certification:
-            raise ValueError("active_share must not exceed certification (only certified trainers are active)")
+            problems.append("active_share must not exceed certification (only certified trainers are active)")
         if self.institutions_start > self.institutions_max:
-            raise ValueError("institutions_start must not exceed institutions_max")
+            problems.append("institutions_start must not exceed institutions_max")
+        rules(problems)
         return self
 
     @property
@@ -162,10 +164,12 @@ class StrategyParams(Section):
 
     @model_validator(mode="after")
     def _check(self) -> "StrategyParams":
+        problems = []
         if self.firm_share + self.sponsor_share > 1.0 + 1e-12:
-            raise ValueError("firm_share + sponsor_share must not exceed 1")
+            problems.append("firm_share + sponsor_share must not exceed 1")
         if self.target == "sectors" and not self.target_sectors:
-            raise ValueError("target = 'sectors' needs target_sectors")
+            problems.append("target = 'sectors' needs target_sectors")
+        rules(problems)
         return self
 
 
@@ -179,6 +183,9 @@ def _default_strategies() -> dict[str, StrategyParams]:
         "osh_first": StrategyParams(label="OSH-first", target="high_hazard", outreach=2.0, targeted_first=True,
                                     modules_first=["osh"]),
     }
+
+
+DOCUMENTED_STRATEGIES = {k: v.model_dump() for k, v in _default_strategies().items()}
 
 
 class EconomicsParams(Section):
@@ -204,10 +211,12 @@ class OptimiseParams(Section):
 
     @model_validator(mode="after")
     def _check(self) -> "OptimiseParams":
+        problems = []
         if not self.budget_levels or any(not 0 < v <= 1 for v in self.budget_levels):
-            raise ValueError("budget_levels: give one or more shares in (0, 1]")
+            problems.append("budget_levels: give one or more shares in (0, 1]")
         if sorted(self.budget_levels) != list(self.budget_levels):
-            raise ValueError("budget_levels must be increasing")
+            problems.append("budget_levels must be increasing")
+        rules(problems)
         return self
 
 
@@ -223,23 +232,30 @@ class PlanConfig(Scenario):
     economics: EconomicsParams = Field(default_factory=EconomicsParams)
     optimise: OptimiseParams = Field(default_factory=OptimiseParams)
 
+    @field_validator("strategies", mode="before")
+    @classmethod
+    def _documented_strategies(cls, v):
+        return documented_entries(v, DOCUMENTED_STRATEGIES)
+
     @model_validator(mode="after")
     def _check_plan(self) -> "PlanConfig":
         years = self.years
+        problems = []
         if self.budget.per_year and len(self.budget.per_year) != years:
-            raise ValueError(f"budget.per_year lists {len(self.budget.per_year)} amounts; the horizon "
-                             f"(time.months = {self.time.months}) has {years} years")
+            problems.append(f"budget.per_year lists {len(self.budget.per_year)} amounts; the horizon "
+                            f"(time.months = {self.time.months}) has {years} years")
         if not self.strategies:
-            raise ValueError("strategies: list at least one strategy")
+            problems.append("strategies: list at least one strategy")
         for name, s in self.strategies.items():
             unknown = [x for x in s.target_sectors if x not in self.population.sectors]
             if unknown:
-                raise ValueError(f"strategies.{name}.target_sectors: {unknown} not among "
-                                 f"{sorted(self.population.sectors)}")
+                problems.append(f"strategies.{name}.target_sectors: {unknown} not among "
+                                f"{sorted(self.population.sectors)}")
             offered = [m for m in s.modules_first if m not in self.programme.modules]
             if offered:
-                raise ValueError(f"strategies.{name}.modules_first: {offered} not among programme.modules "
-                                 f"{self.programme.modules}")
+                problems.append(f"strategies.{name}.modules_first: {offered} not among programme.modules "
+                                f"{self.programme.modules}")
+        rules(problems)
         return self
 
     @property

@@ -14,7 +14,9 @@ Each month, in this order:
    ``modules_per_trainer_year`` / 12 (fractions carried to the next month).
 4. **Applications.** Each eligible firm not yet applied accumulates an application hazard
    (base rate x fee factor x buyer pressure x peers x outreach, the best offer of the active
-   strategies) and applies when the sum passes its Exp(1) threshold, drawn once per firm.
+   strategies, times the enrolment weight of :mod:`scoresim.selection` that scenario runs use:
+   more for committed firms and after a bad spell) and applies when the sum passes its Exp(1)
+   threshold, drawn once per firm.
 5. **Enrolment.** Each strategy serves its applicants in its order (targeted first if it says
    so, then by application month, then a random key), as long as its share of the money
    commits the firm's whole package of programme-paid modules and its share of the new-firm
@@ -43,6 +45,7 @@ import numpy as np
 
 from ..modules import Schedule, eligible, sponsored_firms, spread_visits
 from ..params import AREAS, month_index
+from ..selection import log_weights
 from ..state import Buyers, Firms, N_AREAS
 from .params import PlanConfig, StrategyParams
 
@@ -163,21 +166,24 @@ def module_order(cfg: PlanConfig, s: StrategyParams, practice0: np.ndarray, tast
 
 
 def build_plan(cfg: PlanConfig, firms: Firms, buyers: Buyers, draws: UptakeDraws, alloc: Allocation,
-               scale: float = 1.0) -> Plan:
+               scale: float = 1.0, perf: np.ndarray | None = None) -> Plan:
     """Simulate the delivery plan month by month (see the module docstring).
 
     ``scale`` < 1 runs a sample of firms: budget, fixed costs, the cost of training a trainer
     and each trainer's throughput are multiplied by it, so the plan is the full plan in miniature.
+    ``perf`` (T, F) is the firms' exogenous performance (the model's
+    :meth:`~scoresim.model.ScoreModel.performance`): firms apply more after a bad spell, as in
+    scenario runs (:mod:`scoresim.selection`).
     """
-    return _Planner(cfg, firms, buyers, draws, alloc, scale).run()
+    return _Planner(cfg, firms, buyers, draws, alloc, scale, perf).run()
 
 
 class _Planner:
     """State of one plan while it is simulated; :meth:`run` returns the :class:`Plan`."""
 
     def __init__(self, cfg: PlanConfig, firms: Firms, buyers: Buyers, draws: UptakeDraws, alloc: Allocation,
-                 scale: float) -> None:
-        self.cfg, self.f, self.d, self.scale = cfg, firms, draws, scale
+                 scale: float, perf: np.ndarray | None = None) -> None:
+        self.cfg, self.f, self.d, self.scale, self.perf = cfg, firms, draws, scale, perf
         T, F = cfg.time.months, firms.n
         self.T, self.F = T, F
         self.sponsored = sponsored_firms(firms, buyers)
@@ -300,7 +306,8 @@ class _Planner:
         open_ = self.eligible & (self.applied < 0)
         peers = np.bincount(f.sector[self.enrolled], minlength=len(self.sector_eligible)) / self.sector_eligible
         common = u.base_per_year / 12.0 * (1.0 + u.buyer_pressure * self.pressure) \
-            * (1.0 + u.peer_effect * peers[f.sector])
+            * (1.0 + u.peer_effect * peers[f.sector]) \
+            * np.exp(log_weights(f.commitment, self.perf, t, self.eligible, self.cfg.selection))
         best = np.zeros(self.F)
         which = np.full(self.F, -1)
         for k, ch in enumerate(self.channels):

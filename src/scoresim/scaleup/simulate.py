@@ -95,7 +95,8 @@ _CF_CACHE_SIZE = 4
 
 def counterfactual(cfg: PlanConfig, seed: int, draw: dict[str, float] | None, scale: float) -> tuple:
     """The counterfactual world of a replicate: (model scenario, firms, buyers, uptake draws,
-    monthly firm values, mean wage). Cached per process, keyed by config, seed, draw and scale."""
+    monthly firm values, mean wage, exogenous performance for selection or None). Cached per
+    process, keyed by config, seed, draw and scale."""
     key = (cfg.model_dump_json(), seed, tuple(sorted((draw or {}).items())), scale)
     if key in _CF_CACHE:
         return _CF_CACHE[key]
@@ -107,7 +108,8 @@ def counterfactual(cfg: PlanConfig, seed: int, draw: dict[str, float] | None, sc
         months.append(_firm_month(m))
     firms = m.firms
     wage = float((firms.wage * firms.size).sum() / firms.size.sum())
-    value = (scen, firms, m.buyers, UptakeDraws.draw(firms.n, generator(seed, "uptake")), months, wage)
+    perf = m.performance() if scen.selection.strength and scen.selection.dip else None
+    value = (scen, firms, m.buyers, UptakeDraws.draw(firms.n, generator(seed, "uptake")), months, wage, perf)
     if len(_CF_CACHE) >= _CF_CACHE_SIZE:
         _CF_CACHE.pop(next(iter(_CF_CACHE)))
     _CF_CACHE[key] = value
@@ -120,10 +122,10 @@ def run_replicate(cfg_json: str, allocations: list[dict], seed: int, draw: dict[
     programme world. Returns, per allocation, the monthly plan series and outcomes (T,) and
     ``wage_usd`` (the population's mean monthly wage, repeated)."""
     cfg = PlanConfig.model_validate_json(cfg_json)
-    scen, firms, buyers, draws, cf_months, wage = counterfactual(cfg, seed, draw, scale)
+    scen, firms, buyers, draws, cf_months, wage, perf = counterfactual(cfg, seed, draw, scale)
     out = []
     for spec in allocations:
-        plan = build_plan(cfg, firms, buyers, draws, Allocation(**spec), scale)
+        plan = build_plan(cfg, firms, buyers, draws, Allocation(**spec), scale, perf)
         m = _quiet(ScoreModel(scen, seed=seed, worlds=("programme",), schedule=plan.schedule))
         rows = []
         for t in range(scen.time.months):

@@ -1,0 +1,1 @@
+"""The ``run``, ``validate`` and ``params`` commands (:mod:`.commands`)."""
