@@ -245,13 +245,25 @@ def test_run_with_posterior_cycles_through_draws(capsys, work):
 @pytest.mark.parametrize("values, expected", [
     ({"adoption.targt": [0.6]}, "not a numeric parameter"),
     ({"adoption.target": [1.6]}, "leave its valid range"),
-    ({"population.n_firms": [30.0, 50.0]}, "firms or participants differ"),
 ])
 def test_bad_posterior(values, expected, capsys, work):
     (work / "base.toml").write_text(SMALL_BASE)
     posterior_file(work / "post.nc", values)
     assert_input_error(["run", "base.toml", "--posterior", "post.nc", "--replicates", "2", "--no-figures",
                         "--out", "r"], capsys, work, "--posterior post.nc", expected)
+
+
+def test_a_posterior_does_not_override_what_the_config_sets(capsys, work):
+    """Draws of a parameter the config sets (here population.n_firms) are not used: the config's
+    value holds in every replicate, the others are drawn."""
+    (work / "base.toml").write_text(SMALL_BASE)
+    posterior_file(work / "post.nc", {"population.n_firms": [30.0, 50.0], "adoption.target": [0.6, 0.9]})
+    code, out, err = call(["run", "base.toml", "--posterior", "post.nc", "--replicates", "2", "--no-figures",
+                           "--out", "r"], capsys)
+    assert code == 0, err
+    with xr.open_dataset(work / "r" / "dataset.nc", engine="h5netcdf") as ds:
+        np.testing.assert_array_equal(ds["posterior_value"].sel(calibrated_parameter="population.n_firms"), [40, 40])
+        np.testing.assert_allclose(ds["posterior_value"].sel(calibrated_parameter="adoption.target"), [0.6, 0.9])
 
 
 def test_not_a_posterior_file(capsys, work):

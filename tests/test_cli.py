@@ -415,3 +415,15 @@ def test_default_run_directories_never_collide(tmp_path):
     assert fresh_directory(base) == base.with_name(base.name + "-2")
     base.with_name(base.name + "-2").mkdir()
     assert fresh_directory(base) == base.with_name(base.name + "-3")
+
+
+def test_a_missing_figure_is_explained_not_printed_as_nan(capsys, work):
+    """A scenario without accidents: the accidents row has no figure, and the table says why."""
+    (work / "noacc.toml").write_text('name = "no_accidents"\n[population]\nn_firms = 40\n'
+                                     '[population.sectors.garments]\naccidents_per_100_year = 0.0\n'
+                                     '[programme]\nparticipants = 20\n[run]\nreplicates = 2\n')
+    code, out, err = call(["run", "noacc.toml", "--out", "r", "--no-figures"], capsys)
+    assert code == 0, err
+    row = next(line for line in out.splitlines() if line.startswith("accidents"))
+    assert "nan" not in out.lower() and "n/a" in row
+    assert "no accidents in the before-window of any participant (accidents)" in " ".join(out.split())

@@ -140,6 +140,10 @@ def test_dashboard_in_a_browser(server, tmp_path):
     url, log = server
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        elsewhere, failed = [], []
+        page.on("request", lambda r: None if r.url.startswith((url, "data:", "blob:", "ws://127.0.0.1"))
+                else elsewhere.append(r.url))
+        page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         page.goto(url)
         page.get_by_text("Main parameters").wait_for(timeout=60_000)
         field = page.get_by_label("participants", exact=True)
@@ -175,4 +179,5 @@ def test_dashboard_in_a_browser(server, tmp_path):
         assert "programme.participants" in error.inner_text() and "allowed" in error.inner_text()
         assert "Traceback" not in page.inner_text("body")
         assert estimands(page) == second                                  # the last good run stays
+        assert elsewhere == [] and failed == [], (elsewhere, failed)      # everything from this machine
     assert "Traceback" not in log.read_text()

@@ -70,3 +70,11 @@ def test_intervals_say_what_they_cover(populations):
     assert ("populations (each replicate its own" in text) == (populations == "fresh")
     with pytest.raises(ValueError, match="fresh"):
         run_ensemble(small(), 1, 1, None, populations="some")
+
+
+def test_every_variable_and_coordinate_has_units_or_a_long_name():
+    root, panels = run_ensemble(small(), 1, 2, POST)
+    for ds in (root, panels[0]):
+        for name in list(ds.data_vars) + list(ds.coords):
+            attrs = ds[name].attrs
+            assert attrs.get("units") or attrs.get("long_name"), name

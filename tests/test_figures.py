@@ -110,7 +110,9 @@ def test_run_figures(run_ds, name):
 def test_trajectory_axes_say_their_units_in_words(run_ds):
     fig = plotting.trajectories(run_ds)
     labels = axis_labels(fig)
-    assert "share of units defective" in labels and "share of worker-days absent" in labels
+    assert "share of worker-days absent" in labels and "accidents per 100 workers a year" in labels
+    assert "index (first 12 months = 100)" in labels          # defects, productivity and energy, by firm
+    assert "1" not in labels
 
 
 # --------------------------------------------------------------------------- sensitivity analysis

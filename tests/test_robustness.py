@@ -393,9 +393,9 @@ def test_report_refuses_a_damaged_run_summary(change, files, finished, capsys):
     path = files / "RUN" / "summary.json"
     rows = json.loads(path.read_text())
     if change == "drop key":
-        rows = [{k: v for k, v in r.items() if k != "effect"} for r in rows]
+        rows = [{k: v for k, v in r.items() if k != "causal"} for r in rows]
     elif change == "wrong type":
-        rows[2]["reported_change"] = "a lot"
+        rows[2]["reported"] = "a lot"
     elif change == "empty":
         rows = []
     else:

@@ -35,8 +35,8 @@ def build_parser() -> Parser:
     calibration.add_parser(sub)
     scaleup.add_parser(sub)
     report.add_parser(sub)
-    compare.add_parser(sub).set_defaults(handler=compare.cmd_compare)
-    dashboard.add_parser(sub).set_defaults(handler=dashboard.cmd_dashboard)
+    compare.add_parser(sub)
+    dashboard.add_parser(sub)
     experiments.add_analyze_parser(sub)
     return parser
 

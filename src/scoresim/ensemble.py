@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 import numpy as np
 import xarray as xr
 
+from .coords import label
 from .estimands import ESTIMANDS
 from .params import Scenario
 from .reporting import missing_reason
@@ -96,7 +97,7 @@ def run_ensemble(scenario: Scenario, seed: int, replicates: int, posterior: "Pos
                        "report_window_months": scenario.reporting.window_months,
                        "report_lag_months": scenario.reporting.lag_months,
                        "missing": parts[0].attrs.get("missing", "{}")})
-    return root, kept
+    return label(root), kept
 
 
 def scen_value(scenario: Scenario, path: str) -> float:

@@ -345,8 +345,11 @@ def format_table(rows: list[dict[str, object]], n_replicates: int, n_reporting: 
         line = (f"{label:<20}{cell(r['reported'], k):>9}{share_s:>10}  {ranged(r, 'did', k):<25}"
                 f"{ranged(r, 'causal', k):<25}")
         lines.append(line.rstrip())
-        for est, why in (r.get("missing") or {}).items():
-            if why:
+        reasons = {est: why for est, why in (r.get("missing") or {}).items() if why}
+        if reasons and len(set(reasons.values())) == 1 and len(reasons) == len(ESTIMANDS):
+            notes.setdefault(next(iter(reasons.values())), []).append(str(r["indicator"]))
+        else:
+            for est, why in reasons.items():
                 notes.setdefault(f"{est}: {why}", []).append(str(r["indicator"]))
     mcse = {est: max((100 * float(r[f"{est}_mcse"]) for r in rows if str(r["kind"]) != "points"
                       and np.isfinite(float(r.get(f"{est}_mcse", np.nan)))), default=np.nan) for est in ESTIMANDS}

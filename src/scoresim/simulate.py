@@ -17,6 +17,7 @@ import xarray as xr
 from .model import WORLDS, ScoreModel, replicate_seed
 from .params import AREAS, Scenario
 from .recorder import FIRM_OUTPUTS, PRACTICE, PROGRAMME_OUTPUTS
+from .coords import label
 from .reporting import report_dataset
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def run(scenario: Scenario, seed: int | None = None, replicates: int | None = No
     ``first`` (their random numbers depend on (seed, number)).
     """
     ds = simulate(scenario, seed, replicates, worlds, progress, posterior, first)
-    return xr.merge([ds, report_dataset(ds, scenario.reporting)], combine_attrs="override")
+    return label(xr.merge([ds, report_dataset(ds, scenario.reporting)], combine_attrs="override"))
 
 
 def simulate(scenario: Scenario, seed: int | None = None, replicates: int | None = None,

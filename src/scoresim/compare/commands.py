@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -18,28 +17,28 @@ FORMAT = "scoresim-compare/1"
 
 def add_parser(sub) -> argparse.ArgumentParser:
     """Add the ``compare`` subcommand to an argparse subparsers object; returns its parser."""
-    from ..cmdargs import replicates as _pos_int
-    from ..cmdargs import seed as _seed
+    from .. import cmdargs
 
     cp = sub.add_parser("compare", help="compare two or more scenarios (configs or finished runs): each one's "
                         "estimands and the differences from the first, with intervals")
     cp.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                     help="a scenario config (.toml) or a finished run (its directory or dataset.nc); the first "
                          "is the baseline")
-    cp.add_argument("--seed", type=_seed, help="run every config on this seed (default: each config's run.seed)")
-    cp.add_argument("--replicates", type=_pos_int, help="replicates of every config (default: each config's "
+    cp.add_argument("--seed", type=cmdargs.seed, help="run every config on this seed (default: each config's run.seed)")
+    cp.add_argument("--replicates", type=cmdargs.replicates, help="replicates of every config (default: each config's "
                                                          "run.replicates)")
     cp.add_argument("--out", metavar="DIR", help="results directory to create (must not exist); default "
                                                  "results/compare-<first>-<second>-<time>")
     cp.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    cp.set_defaults(handler=cmd_compare)
     return cp
 
 
 def cmd_compare(args: argparse.Namespace, command: str) -> int:
     """Compare ``args.scenarios``; print the table, write the directory; returns 0."""
     from .. import io
-    from ..outputs import new_directory, output_directory
     from ..config import InputError
+    from ..outputs import new_directory, output_directory
     from . import core, figures
     from ..textable import wrap
     from .table import format_table
@@ -69,7 +68,7 @@ def cmd_compare(args: argparse.Namespace, command: str) -> int:
                 "scenarios": [{"label": e.label, "origin": e.origin, "kind": e.kind, "seed": e.seed,
                                "replicates": int(e.values.sizes["replicate"]), "posterior_sha256": e.posterior}
                               for e in entries]}
-    with new_directory(out) as tmp:
+    with new_directory(out) as tmp:           # results on disk before anything is printed
         io.write_dataset(result, tmp / "compare.nc")
         _write_csv(rows, tmp / "compare.csv")
         (tmp / "compare.txt").write_text(text + "\n", encoding="utf-8")
@@ -83,10 +82,9 @@ def cmd_compare(args: argparse.Namespace, command: str) -> int:
 
 
 def _progress(total: int):
-    from tqdm import tqdm
+    from .. import cmdargs
 
-    return tqdm(total=total, desc="replicates", unit="run", disable=None if total else True, file=sys.stderr,
-                leave=False)
+    return cmdargs.progress_bar(total, "replicates")
 
 
 def _write_csv(rows: list[dict], path: Path) -> None:

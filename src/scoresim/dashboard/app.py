@@ -82,6 +82,11 @@ def keep_baseline() -> None:
     baseline.value = result.value
 
 
+def _heading(text: str, tag: str = "h4") -> None:
+    """A heading (plain HTML: Solara's Markdown would load a maths renderer the page does not need)."""
+    solara.HTML(tag=tag, unsafe_innerHTML=html.escape(text), style="margin: 0.75rem 0 0.5rem")
+
+
 def _table(head: list[str], rows: list[list[str]], cls: str) -> None:
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows)
     solara.HTML(tag="table", classes=[cls, "scoresim-table"],
@@ -175,11 +180,12 @@ def Results() -> None:
     if res is None:
         solara.Info("Pick a scenario, edit its parameters and press Run.")
         return
-    participants = int(res.ds["participant"].sum())
-    solara.Markdown(f"### {res.label}: {participants} participants, {res.ds.sizes['replicate']} replicate(s), "
-                    f"seed {res.scenario.run.seed}, ran in {res.seconds:.1f} s")
+    participants = res.scenario.programme.participants
+    _heading(f"{res.label}: {participants} participants, {res.ds.sizes['replicate']} replicate(s), "
+             f"seed {res.scenario.run.seed}, ran in {res.seconds:.1f} s", "h3")
+    solara.Text(f"Intervals cover {res.ds.attrs.get('uncertainty', 'the replicates')}.")
     Trajectories(res)
-    solara.Markdown("#### Estimands (median and 90% interval over replicates)")
+    _heading("Estimands (median and 90% interval over replicates)")
     head, rows = logic.estimands(res)
     _table(head, rows, "scoresim-estimands")
     with solara.Row():
@@ -188,7 +194,7 @@ def Results() -> None:
     base = baseline.value
     if base is not None and base is not res:
         why, head, rows = logic.versus(base, res)
-        solara.Markdown(f"#### Against the baseline {base.label}")
+        _heading(f"Against the baseline {base.label}")
         solara.Text(why[:1].upper() + why[1:] + ".")
         _table(head, rows, "scoresim-versus")
     elif base is not None:
@@ -211,7 +217,7 @@ def Page() -> None:
     solara.Style(STYLE)
     solara.Title("scoresim dashboard")
     with solara.Column(style={"padding": "1rem"}):
-        solara.Markdown("## scoresim: SCORE programme scenarios")
+        _heading("scoresim: SCORE programme scenarios", "h2")
         with solara.Columns([2, 5]):
             Controls()
             with solara.Column():

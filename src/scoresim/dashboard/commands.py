@@ -29,6 +29,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     db.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     db.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0 picks a free one)")
     db.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    db.set_defaults(handler=cmd_dashboard)
     return db
 
 

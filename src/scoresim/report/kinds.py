@@ -76,10 +76,8 @@ def _complete(path: Path, manifest: dict, what: str, resume: str) -> None:
 
 # --------------------------------------------------------------------------- run
 
-SUMMARY_KEYS = ("indicator", "kind", "reported_change", "share_improving", "effect", "effect_lo", "effect_hi",
-                "phase1")            # a run's summary.json before the three estimands
-ESTIMAND_KEYS = ("indicator", "kind", "reported", "did", "did_lo", "did_hi", "causal", "causal_lo", "causal_hi",
-                 "share_improving", "phase1")
+SUMMARY_KEYS = ("indicator", "kind", "reported", "reported_lo", "reported_hi", "share_improving", "did", "did_lo",
+                "did_hi", "causal", "causal_lo", "causal_hi", "phase1")
 
 
 def run_content(path: Path) -> Content:
@@ -114,13 +112,12 @@ def run_content(path: Path) -> Content:
 
 
 def summary_rows(path: Path) -> list[dict]:
-    """The rows of a run's summary.json, each with every key of :data:`ESTIMAND_KEYS` (a run of
-    today) or of :data:`SUMMARY_KEYS` (a run from before the three estimands), with values of
-    the right kind; else :class:`InputError` naming the file, the row and the key."""
+    """The rows of a run's summary.json, each with every key of :data:`SUMMARY_KEYS` and values
+    of the right kind; else :class:`InputError` naming the file, the row and the key."""
     rows = read_records(path)
     if not rows:
         raise InputError(f"{path}: no rows; expected one row per indicator, as scoresim run writes")
-    keys = ESTIMAND_KEYS if all(isinstance(r, dict) and "did" in r for r in rows) else SUMMARY_KEYS
+    keys = SUMMARY_KEYS
     for i, row in enumerate(rows):
         missing = [k for k in keys if k not in row]
         if missing:
@@ -150,53 +147,39 @@ def _run_config(path: Path, attrs: dict) -> dict:
 
 
 def _pct(value: Any, kind: str) -> str:
-    return textable.change(value, kind)
-
-
-def _summary_table(rows: list[dict], attrs: dict, config: dict | None = None) -> str:
-    """The run's summary by indicator: the three estimands (or, for an older run, the reported
-    change and the causal effect), with the Phase I figures only for a Phase I scenario."""
-    spread = ("combines parameter uncertainty (posterior draws) and stochastic uncertainty"
-              if attrs.get("posterior") else "covers stochastic uncertainty across replicates only")
-    phase1 = textable.is_phase1(config or {})
-    if rows and all(set(ESTIMAND_KEYS) <= set(r) for r in rows):
-        out = []
-        for r in rows:
-            k = str(r["kind"])
-            label = f"{r['indicator']} {textable.SCALE}" if k == "points" else r["indicator"]
-            out.append([label, _bare(r["reported"], k), textable.percent(r["share_improving"]),
-                        _ranged(r, "did", k), _ranged(r, "causal", k)] + ([r["phase1"]] if phase1 else []))
-        note = (f"Medians over {attrs.get('replicates', 'the')} replicate(s) (summary.json). Reported: the mean change "
-                "participants would report, before enrolment against after completion; improving: their share "
-                "reporting a gain; difference in differences: what an evaluator comparing them with "
-                "non-participants of the same markets would find; causal: the programme against the same firms "
-                f"without it (same seeds). The 90% interval {spread}.")
-        head = ["indicator", "reported", "improving", "difference in differences [90%]", "causal effect [90%]"]
-        return h.table(head + (["Phase I figure"] if phase1 else []), out, note=note)
-    if not rows or not all(set(SUMMARY_KEYS) <= set(r) for r in rows):
-        return records_body(rows, note="From summary.json.")
-    out = []
-    for r in rows:
-        k = str(r["kind"])
-        out.append([r["indicator"], _pct(r["reported_change"], k), textable.percent(r["share_improving"]),
-                    _pct(r["effect"], k), f"[{_pct(r['effect_lo'], k)}, {_pct(r['effect_hi'], k)}]"]
-                   + ([r["phase1"]] if phase1 else []))
-    note = (f"Medians over {attrs.get('replicates', 'the')} replicate(s) (summary.json). Reported change: after "
-            "completion vs before enrolment, programme world; causal effect: programme vs counterfactual "
-            f"(same seeds). The 90% interval {spread}.")
-    return h.table(("indicator", "reported change", "share improving", "causal effect", "90% interval")
-                   + (("Phase I figure",) if phase1 else ()), out, note=note)
-
-
-def _bare(value: Any, kind: str) -> str:
-    return textable.level(value) if kind == "points" else textable.signed_percent(value)
+    if not isinstance(value, (int, float)) or not math.isfinite(value):
+        return "n/a"
+    return f"{value:+.2f}" if kind == "points" else f"{100 * value:+.1f}%"
 
 
 def _ranged(r: dict, est: str, kind: str) -> str:
-    if kind == "points":
-        return (f"{textable.level(r[est])} [{textable.level(r[f'{est}_lo'])}, {textable.level(r[f'{est}_hi'])}]"
-                if textable.finite(r[est]) else textable.NA)
-    return textable.with_interval(r[est], r[f"{est}_lo"], r[f"{est}_hi"])
+    mid = _pct(r[est], kind)
+    return mid if mid == "n/a" else f"{mid} [{_pct(r[est + '_lo'], kind)}, {_pct(r[est + '_hi'], kind)}]"
+
+
+def _summary_table(rows: list[dict], attrs: dict, config: dict | None = None) -> str:
+    """The run's summary as printed by ``scoresim run``: the three estimands per indicator, and
+    the Phase I figures only for a scenario of Phase I's programme (:func:`textable.is_phase1`)."""
+    out = []
+    phase1 = any(r.get("phase1") for r in rows) and textable.is_phase1(config or {})
+    for r in rows:
+        k = str(r["kind"])
+        share = r["share_improving"]
+        label = f"{r['indicator']} (0-1 scale)" if k == "points" else r["indicator"]
+        out.append([label, _pct(r["reported"], k),
+                    f"{100 * share:.0f}%" if isinstance(share, (int, float)) and math.isfinite(share) else "n/a",
+                    _ranged(r, "did", k), _ranged(r, "causal", k)] + ([r["phase1"]] if phase1 else []))
+    spread = (f"covers {attrs['uncertainty']}" if attrs.get("uncertainty") else
+              "combines parameter uncertainty (posterior draws) and the run's stochastic noise"
+              if attrs.get("posterior") else "covers the run's stochastic noise only (replicates share the "
+              "population, its shock history and the delivery plan)")
+    note = (f"Medians over {attrs.get('replicates', 'the')} replicate(s) (summary.json). Reported: the mean change "
+            "participants that return monitoring data report, before enrolment vs after completion; improving: "
+            "their share reporting a gain. Evaluator: difference in differences against non-participants of the "
+            "same markets. Causal: programme vs the same firms without it (same seeds). Adoption: change of "
+            f"practice on a 0-1 scale. The 90% range {spread}. docs/estimands.md explains why the three differ.")
+    return h.table(("indicator", "reported", "improving", "evaluator (DiD) [90%]", "causal effect [90%]")
+                   + (("Phase I figure",) if phase1 else ()), out, note=note)
 
 
 # --------------------------------------------------------------------------- sweep and analysis

@@ -157,7 +157,7 @@ def _ensemble_settings(args: argparse.Namespace, scenario: Scenario, origin: str
     if args.point:
         values["run.posterior"] = "none"
     elif args.posterior:
-        values["run.posterior"] = str(Path(args.posterior).resolve())
+        values["run.posterior"] = str(Path(args.posterior).resolve())   # recorded; read from --posterior as given
     if args.shared_population:
         values["run.populations"] = "shared"
     return set_values(scenario, values, origin=origin, label="") if values else scenario
@@ -213,6 +213,8 @@ def _posterior(args: argparse.Namespace, scenario: Scenario, origin: str):
                              f"replicates give the posterior again with --posterior {post.origin or 'FILE'}")
         check(Posterior(post.names, values[np.unique(wanted)], post.origin, post.digest), scenario)
         return post
+    if args.posterior:
+        return load_posterior(args.posterior, scenario)
     path = resolve(scenario.run.posterior, None if args.from_file else origin)
     return None if path is None else load_posterior(path, scenario)
 
