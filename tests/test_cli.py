@@ -277,6 +277,17 @@ def test_run_succeeds_and_prints_summary(small_run):
     assert sorted(os.listdir(small_run.base)) == ["OUT"]  # no results/ directory, nothing else
 
 
+def test_run_prints_and_writes_money_and_jobs(small_run):
+    from scoresim.money import ROWS
+
+    assert "money and jobs" in small_run.stdout and "up to USD 15,000" in small_run.stdout
+    rows = json.loads((small_run.out / "money.json").read_text())
+    assert [r["name"] for r in rows] == [r[0] for r in ROWS]
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["jobs_created"]["median"] >= 0 and by_name["jobs_destroyed"]["median"] >= 0
+    assert all(r["p5"] <= r["median"] <= r["p95"] for r in rows if r["median"] == r["median"])   # NaN: none
+
+
 def test_run_dataset_structure(small_run):
     """dataset.nc holds what varies across replicates (estimands, summaries, trajectories),
     panel.nc the first replicate's firm panel."""

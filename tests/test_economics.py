@@ -289,3 +289,17 @@ def test_bad_planner_displacement_is_refused(capsys, work):
     cfg = work / "bad_plan.toml"
     cfg.write_text(base.replace("discount_rate = 0.05", "discount_rate = 0.05\ndisplacement = 1.5"))
     assert_input_error(["scaleup", str(cfg)], capsys, work, str(cfg), "economics.displacement", "[0, 1]")
+
+
+def test_va_scale_moves_value_added_and_wages_together_and_wage_scale_the_labour_share():
+    """The sampling parameters of the economics: va_scale keeps margins, wage_scale lowers them."""
+    base = set_values(Scenario(), {"population.countries": {"India": {"weight": 1.0}},
+                                   "population.sectors": {"garments": {"weight": 1.0}}}, origin="test")
+    rows = {}
+    for name, values in (("base", {}), ("va", {"population.va_scale": 2.0}), ("wage", {"population.wage_scale": 1.3})):
+        scen = set_values(base, values, origin="test") if values else base
+        rows[name] = economics.baseline(scen, firms_per_cell=80, seed=3)[0]
+    assert rows["va"]["va_per_worker"] == pytest.approx(2 * rows["base"]["va_per_worker"], rel=0.03)
+    assert rows["va"]["margin"] == pytest.approx(rows["base"]["margin"], abs=0.005)
+    assert rows["wage"]["labour_share"] == pytest.approx(1.3 * rows["base"]["labour_share"], rel=0.03)
+    assert rows["wage"]["margin"] < rows["base"]["margin"] - 0.02
