@@ -176,7 +176,9 @@ def calibration(name: str, manifest: dict, path: Path) -> list:
 # --------------------------------------------------------------------------- scale-up
 
 SCALEUP_HEADLINE = (("firms_reached", "reaches {} firms"), ("accidents_averted", "averts {} accidents"),
-                    ("spend_total", "spends USD {}"), ("benefit_cost_ratio", "a benefit-cost ratio of {}"))
+                    ("spend_total", "spends USD {}"), ("benefit_usd", "benefits of USD {}"),
+                    ("benefit_cost_ratio", "a benefit-cost ratio of {}"), ("payback_months", "pays back in {} months"),
+                    ("jobs", "changes jobs by {} persons"))
 
 
 def scaleup(name: str, manifest: dict, horizon: dict[str, dict[str, dict]], labels: dict[str, str]) -> list:
@@ -197,8 +199,9 @@ def scaleup(name: str, manifest: dict, horizon: dict[str, dict[str, dict]], labe
         out.append("Over the whole horizon (median [90% interval] over replicates):")
         out.append([p + "." for p in parts])
     out.append("What they rest on: the budget, costs, trainer capacity and uptake assumptions listed with their "
-               "sources under Assumptions; outcomes are the programme world less its counterfactual; money "
-               "outcomes rest on order-of-magnitude prices (docs/scaleup.md).")
+               "sources under Assumptions; outcomes are the programme world less its counterfactual, every firm; "
+               "benefits are value added net of displacement and firms' adoption costs, from sourced firm "
+               "economics but effect sizes calibrated to self-reports (docs/scaleup.md, Caveats).")
     return out
 
 
