@@ -35,11 +35,7 @@ def add_parsers(sub) -> None:
     run.add_argument("--out", metavar="DIR", help="run directory to create (must not exist); "
                      "default results/<scenario>-<time>")
     run.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
-    run.add_argument("--posterior", metavar="FILE", help="posterior draws of the calibrated parameters "
-                     "(posterior.nc): replicate r runs with draw r mod draws (default: the config's "
-                     "run.posterior, the committed Phase I posterior unless it says otherwise)")
-    run.add_argument("--point", action="store_true", help="fix the calibrated parameters at their defaults "
-                     "(posterior medians) instead of drawing them: intervals then leave parameters out")
+    cmdargs.add_posterior_options(run)
     run.add_argument("--shared-population", action="store_true", help="every replicate runs the same population, "
                      "history of shocks and delivery plan: intervals then cover the months' random events only")
     cmdargs.add_memory_option(run)

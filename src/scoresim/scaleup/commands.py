@@ -35,11 +35,7 @@ def add_parser(sub) -> None:
     sc = sub.add_parser("scaleup", help="plan a national scale-up: reach, outcomes and costs of rollout "
                         "strategies under budget and trainer capacity; --optimise searches the allocation")
     sc.add_argument("config", metavar="CONFIG", help="planner config TOML (for example configs/scaleup_national.toml)")
-    sc.add_argument("--posterior", metavar="FILE", help="posterior draws of the calibrated parameters: "
-                    "replicate r runs with draw r mod draws (default: the config's run.posterior, the committed "
-                    "Phase I posterior unless it says otherwise)")
-    sc.add_argument("--point", action="store_true", help="fix the calibrated parameters at their defaults "
-                    "instead of drawing them: intervals then leave parameter uncertainty out")
+    cmdargs.add_posterior_options(sc)
     sc.add_argument("--replicates", type=cmdargs.replicates, help="replicates (default: the config's run.replicates)")
     sc.add_argument("--seed", type=cmdargs.seed, help="seed (default: the config's run.seed)")
     sc.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
