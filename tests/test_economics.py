@@ -219,6 +219,34 @@ def test_a_programme_that_reaches_nobody_changes_no_money_or_jobs_outcome():
     assert np.all(ds["adoption_cost"].values == 0)
 
 
+def test_stated_savings_are_the_first_months_savings_with_error_in_proportion_to_the_amount():
+    """Without reporting error or optimism a reporting participant states its true savings of
+    the first months from its first workshop; with them, the stated amount keeps its sign, the
+    error is in proportion to the amount, and the other reports do not change."""
+    exact = run(small(reporting__measurement_sd=0.0, reporting__optimism=0.0), seed=7, replicates=2)
+    stated, true = money.savings(exact), money.savings(exact, reported=False)
+    rep = np.isfinite(stated)
+    assert rep.sum() > 10
+    np.testing.assert_allclose(stated[rep], true[rep])
+    # the true savings, recomputed from the panel for one firm
+    r, k = np.argwhere(rep)[0]
+    p = exact.sel(world="programme").isel(replicate=r, firm=k)
+    e, L = int(exact["enrol_month"].values[k]), int(exact.attrs["report_window_months"])
+    cost = p["unit_cost"].values
+    months = slice(e, e + 3)
+    expected = (cost[e - L:e].mean() - cost[months].mean()) * (p["good_output"].values[months]
+                                                                * p["price_level"].values[months]).mean() * 3
+    assert true[r, k] == pytest.approx(expected, rel=1e-4)   # panels are float32
+    noisy = run(small(reporting__measurement_sd=0.3, reporting__optimism=0.1), seed=7, replicates=2)
+    s, t = money.savings(noisy), money.savings(noisy, reported=False)
+    ok = np.isfinite(s) & (t != 0)
+    assert np.all(np.sign(s[ok]) == np.sign(t[ok]))
+    ratio = np.log(s[ok] / t[ok]) - 0.1 * np.sign(t[ok])
+    assert 0.2 < ratio.std() < 0.4
+    np.testing.assert_array_equal(noisy["reported_change"].values, run(
+        small(reporting__measurement_sd=0.3, reporting__optimism=0.1), seed=7, replicates=2)["reported_change"].values)
+
+
 def test_job_years_gained_never_exceed_worker_years_reached():
     ds = run(small(), seed=6, replicates=2)
     j = money.jobs(ds)

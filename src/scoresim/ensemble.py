@@ -96,6 +96,7 @@ def run_ensemble(scenario: Scenario, seed: int, replicates: int, posterior: "Pos
                        "uncertainty": describe(posterior, populations), "scenario": scenario.name,
                        "report_window_months": scenario.reporting.window_months,
                        "report_lag_months": scenario.reporting.lag_months,
+                       "report_savings_months": scenario.reporting.savings_months,
                        "missing": parts[0].attrs.get("missing", "{}")})
     return label(root), kept
 

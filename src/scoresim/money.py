@@ -4,14 +4,13 @@ profit and value added, and the jobs it created and destroyed.
 Each is a function of a run's dataset with its reports (:func:`scoresim.simulate.run`) and
 returns one value per replicate, or per replicate and firm:
 
-* **reported savings** (monitoring): what a participant that returns monitoring data would
-  report as its cost savings a month: the fall in its *reported* operating cost per good unit
-  (at constant prices) from before enrolment to after completion, with the measurement error
-  and optimism of :mod:`scoresim.observation`, times its good output after completion, at the
-  prices of the after-window. "Savings within three months" are three such months. The same
-  before/after saving without the reporting process (the true window means) is shown beside
-  it; neither is a causal effect: both include what drift, shocks and regression to the mean
-  did to the firm's costs;
+* **reported savings** (monitoring): the amount a participant that returns monitoring data
+  states as its cost savings "within three months of participation": the fall of its operating
+  cost per good unit (at constant prices) over the first ``reporting.savings_months`` from its
+  first workshop against the months before enrolment, times its good output of those months,
+  at current prices, with the error and optimism of :mod:`scoresim.observation` in proportion
+  to the amount. The same saving from the true costs is shown beside it; neither is a causal
+  effect: both include what drift, shocks and regression to the mean did to the firm's costs;
 * **cost recovered in one month**: the share of reporting participants whose reported monthly
   savings reach the full module cost per participant (every payer), and the median number of
   months of reported savings that pay it;
@@ -44,22 +43,22 @@ def _after(ds: xr.Dataset, var: str, world: str) -> np.ndarray:
     return window_means(ds[var].sel(world=world).values.astype(float), first, window)
 
 
+def savings(ds: xr.Dataset, reported: bool = True) -> np.ndarray:
+    """(R, K) USD at current prices: a participant's cost savings over the first
+    ``reporting.savings_months`` from its first workshop, as it states them (``reported``; NaN
+    when it does not report) or from its true cost per good unit (NaN when the months leave the
+    period or the firm closed in them); see :func:`scoresim.reporting.report_dataset`."""
+    return ds["savings_reported" if reported else "savings_true"].values.astype(float)
+
+
 def monthly_savings(ds: xr.Dataset, reported: bool = True) -> np.ndarray:
-    """(R, K) USD a month at the after-window's prices: a participant's savings as it would
-    report them (``reported``; NaN when it does not report) or as its true window means give
-    them (NaN outside the firms that could report)."""
-    i = list(ds["indicator"].values).index("unit_cost")
-    if reported:
-        before, after = ds["reported_before"].values[:, i], ds["reported_after"].values[:, i]
-    else:
-        before, after = ds["window_before"].values[:, i], ds["window_after"].values[:, i]
-        status = ds["report_status"].values
-        from .reporting import STATUS
-        ok = (status == STATUS.index("reported")) | (status == STATUS.index("silent"))
-        before, after = np.where(ok, before, np.nan), np.where(ok, after, np.nan)
-    good = _after(ds, "good_output", "programme")
-    price = _after(ds, "price_level", "programme") if "price_level" in ds else 1.0
-    return (before - after) * good * price
+    """(R, K) USD a month: :func:`savings` over the months it covers."""
+    return savings(ds, reported) / savings_months(ds)
+
+
+def savings_months(ds: xr.Dataset) -> int:
+    """Months the savings cover (``reporting.savings_months`` of the run)."""
+    return int(ds.attrs.get("report_savings_months", SAVINGS_MONTHS))
 
 
 def module_cost_per_participant(ds: xr.Dataset) -> np.ndarray:
@@ -77,8 +76,8 @@ def _quantile(x: np.ndarray, q: float) -> np.ndarray:
 
 
 def savings_quantile(ds: xr.Dataset, q: float, reported: bool = True) -> np.ndarray:
-    """(R,) USD: quantile ``q`` over participants of three months' savings."""
-    return _quantile(monthly_savings(ds, reported) * SAVINGS_MONTHS, q)
+    """(R,) USD: quantile ``q`` over participants of their savings in the first months."""
+    return _quantile(savings(ds, reported), q)
 
 
 def payback_months(ds: xr.Dataset) -> np.ndarray:
@@ -162,7 +161,7 @@ ROWS = (
     # summary name, label, units, Phase I figure it is read against
     ("savings_3m_usd_p95", "reported savings in 3 months, 95th percentile", "USD/firm", "up to USD 15,000"),
     ("savings_3m_usd_median", "reported savings in 3 months, median", "USD/firm", ""),
-    ("savings_3m_usd_p95_true", "the same, true before/after values, 95th percentile", "USD/firm", ""),
+    ("savings_3m_usd_p95_true", "the same from true costs, 95th percentile", "USD/firm", ""),
     ("cost_recovered_1m_share", "share reporting savings that pay the module cost in a month", "share",
      "training costs recovered in one month"),
     ("profit_effect_usd", "causal change in participants' profit", "USD/firm/month", ""),
@@ -209,14 +208,15 @@ def format_rows(rows_: list[dict[str, object]], uncertainty: str = "", phase1: b
             t.Column("median [90% range]"), t.Column("Phase I figure", "left", wrap=True)]
     table = [[r["label"], r["units"], cell(r), r["phase1"]] for r in rows_]
     cols, table = t.optional_columns(cols, table, {"Phase I figure": phase1})
-    note = ("Savings are what reporting participants would report (the fall in their reported cost per good unit "
-            "from before enrolment to after completion, times good output, at current prices), not effects; the "
+    note = ("Savings are what reporting participants would state for their first months from the first workshop "
+            "(reporting.savings_months): the fall in their cost per good unit against the months before enrolment, "
+            "times good output, at current prices, with reporting error; they are not effects. The "
             "causal changes compare the same firms with and without the programme; jobs compare the two worlds "
             "over every firm (orders won from other firms and exits count)."
             + (f" The 90% range covers {uncertainty}." if uncertainty else ""))
     return t.render(cols, table, notes=[note])
 
 
-__all__ = ["SAVINGS_MONTHS", "monthly_savings", "module_cost_per_participant", "savings_quantile", "payback_months",
+__all__ = ["SAVINGS_MONTHS", "savings", "savings_months", "monthly_savings", "module_cost_per_participant", "savings_quantile", "payback_months",
            "recovered_within", "causal_change", "jobs", "jobs_by_role", "exits", "rows", "format_rows",
            "mean_over_firms", "ROWS"]

@@ -12,7 +12,12 @@ panel) into what the monitoring system receives:
   lognormal with log-sd ``measurement_sd`` for relative indicators, additive with sd
   ``measurement_sd_points`` for practice assessments;
 * *optimism*: the after-level is reported better than it is, by ``optimism`` log-points
-  (``optimism_points`` for practice), in the indicator's good direction.
+  (``optimism_points`` for practice), in the indicator's good direction;
+* *savings*: a participant states its cost savings as an amount (USD over the first
+  ``savings_months`` from its first workshop), not as two cost levels, so the error is in
+  proportion to the amount: lognormal with log-sd ``measurement_sd``, and optimism makes a saving
+  larger and a loss smaller, by ``optimism`` log-points. The draws come from the
+  ``reporting_savings`` stream, so adding them left the other reports unchanged.
 
 The draws come from the ``reporting`` stream of each replicate's seed, one fixed-shape array per
 replicate, so the same run gives the same reports. With ``response_rate`` 1 and no error or
@@ -38,6 +43,20 @@ def draws(replicate_seeds: list[int], n_indicators: int, n_firms: int) -> tuple[
         u[r] = g.random(n_firms)
         z[r] = g.standard_normal((2, n_indicators, n_firms))
     return u, z
+
+
+def savings_draws(replicate_seeds: list[int], n_firms: int) -> np.ndarray:
+    """Standard normals (R, K) for the errors of the savings participants state, from each
+    replicate's ``reporting_savings`` stream."""
+    return np.stack([generator(seed, "reporting_savings").standard_normal(n_firms) for seed in replicate_seeds]) \
+        if replicate_seeds else np.empty((0, n_firms))
+
+
+def reported_savings(true: np.ndarray, z: np.ndarray, rp: ReportingParams) -> np.ndarray:
+    """The savings amounts (R, K) participants state: the true amounts ``true`` (USD; negative
+    for a rise in cost) with a lognormal error of log-sd ``measurement_sd`` and optimism of
+    ``optimism`` log-points in the good direction (a saving larger, a loss smaller)."""
+    return true * np.exp(rp.measurement_sd * z + np.sign(true) * rp.optimism)
 
 
 def results_score(change: np.ndarray, direction: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -76,4 +95,4 @@ def reported_levels(before: np.ndarray, after: np.ndarray, direction: np.ndarray
     return np.where(pts, pts_b, rel_b), np.where(pts, pts_a, rel_a)
 
 
-__all__ = ["draws", "results_score", "responds", "reported_levels"]
+__all__ = ["draws", "savings_draws", "reported_savings", "results_score", "responds", "reported_levels"]

@@ -880,6 +880,11 @@ class ReportingParams(Section):
                         doc="participants report their after-level better than it is by this much")
     optimism_points: float = P(0.02, "practice level", 0.0, 0.2, source=ASSUMPTION,
                                doc="participants' after-assessment of practice is higher than it is by this much")
+    savings_months: int = P(3, "months", 1, 36,
+                            source="SCORE Phase I brochure: 'savings of up to USD 15,000 within three months of "
+                                   "participation', read as the first months from the first workshop",
+                            doc="months from enrolment over which a participant reports its cost savings as an "
+                                "amount (USD), against its cost per good unit before enrolment")
 
 
 class RunParams(Section):

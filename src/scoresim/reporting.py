@@ -24,7 +24,7 @@ import xarray as xr
 from .estimands import ESTIMAND_LABELS, ESTIMANDS, causal, comparison_weights, did, did_aggregate, monitoring
 from .indicators import INDICATORS, POOLED, cumulative, indicator_panel, window_means
 from .numerics import quiet
-from .observation import draws, reported_levels, responds, results_score
+from .observation import draws, reported_levels, reported_savings, responds, results_score, savings_draws
 from .params import ReportingParams
 
 STATUS = ("not_participant", "reported", "silent", "exited", "outside_period")
@@ -97,12 +97,41 @@ def report_dataset(ds: xr.Dataset, rp: ReportingParams) -> xr.Dataset:
     out["report_status"] = (("replicate", "firm"), status.astype(np.int8), {
         "units": "status code", "long_name": "participant's monitoring status", "flag_values": np.arange(len(STATUS), dtype=np.int8),
         "flag_meanings": " ".join(STATUS)})
+    out.update(_savings(ds, rp, w, status))
     counts = np.stack([(status == k).sum(-1) for k in range(len(STATUS))], axis=-1)
     out["report_status_count"] = (("replicate", "status"), counts, {
         "units": "firms", "long_name": "firms by monitoring status"})
     out["n_reporting"] = (("replicate",), counts[:, STATUS.index("reported")], {
         "units": "firms", "long_name": "participants that returned monitoring data"})
     return xr.Dataset(out, coords={"indicator": names, "status": list(STATUS)})
+
+
+def _savings(ds: xr.Dataset, rp: ReportingParams, w: dict[str, np.ndarray], status: np.ndarray) -> dict:
+    """Cost savings over the first ``savings_months`` from each participant's first workshop: the
+    fall of its cost per good unit against its before-window, times its good output of those
+    months, at current prices (USD); true for every participant whose months lie in the period
+    and that stayed in business through them, stated (:func:`observation.reported_savings`) by
+    those that return monitoring data."""
+    R, K, T = ds.sizes["replicate"], ds.sizes["firm"], ds.sizes["time"]
+    true = np.full((R, K), np.nan)
+    if "programme" in ds["world"].values and "unit_cost" in ds:
+        S, p = rp.savings_months, ds.sel(world="programme")
+        start = np.where(ds["participant"].values.astype(bool), ds["enrol_month"].values, -1)
+        ok = (w["before"] >= 0) & (start >= 0) & (start + S <= T)
+        ok = ok & ((w["exit_programme"] < 0) | (w["exit_programme"] >= start + S - 1))
+        cost = p["unit_cost"].values.astype(float)
+        money = p["good_output"].values.astype(float) * (p["price_level"].values if "price_level" in p else 1.0)
+        before = window_means(cost, w["before"], rp.window_months)
+        true = np.where(ok, (before - window_means(cost, start, S)) * window_means(money, start, S) * S, np.nan)
+    seeds = [int(s) for s in str(ds.attrs.get("replicate_seeds", "")).split(",") if s] or list(range(R))
+    stated = reported_savings(true, savings_draws(seeds[:R], K), rp)
+    stated = np.where(status == STATUS.index("reported"), stated, np.nan)
+    label = f"cost savings over the first {rp.savings_months} months from the first workshop"
+    return {
+        "savings_true": (("replicate", "firm"), true, {"units": "USD", "long_name": label + ", true"}),
+        "savings_reported": (("replicate", "firm"), stated, {
+            "units": "USD", "long_name": label + ", as the participant states them (NaN: it does not report)"}),
+    }
 
 
 def _status(ds: xr.Dataset, w: dict[str, np.ndarray]) -> np.ndarray:

@@ -19,12 +19,12 @@ import numpy as np
 
 # population, buyers, delivery, mid-module dropout, the planner's uptake and the exogenous shock histories
 # (shock_*) are drawn once per run seed with :func:`generator`; the others are the monthly process streams of
-# :class:`Streams`, seeded per replicate, except reporting, which the observation model draws per replicate
-# after the run.
+# :class:`Streams`, seeded per replicate, except reporting and reporting_savings, which the observation model draws per
+# replicate after the run.
 STREAMS: tuple[str, ...] = (
     "population", "buyers", "delivery", "absence", "accident", "turnover",
     "suggestions", "defects", "market", "audit", "uptake",
-    "shock_firm", "shock_buyer", "shock_cycle", "dropout", "reporting",
+    "shock_firm", "shock_buyer", "shock_cycle", "dropout", "reporting", "reporting_savings",
 )
 
 

@@ -77,6 +77,7 @@ def simulate(scenario: Scenario, seed: int | None = None, replicates: int | None
     ds.attrs.update({"seed": seed, "replicates": replicates,
                      "report_window_months": scenario.reporting.window_months,
                      "report_lag_months": scenario.reporting.lag_months,
+                     "report_savings_months": scenario.reporting.savings_months,
                      "replicate_seeds": ",".join(str(replicate_seed(seed, r)) for r in numbers)})
     if posterior is not None:
         ds = ds.assign_coords(posterior_draw=("replicate", np.arange(first, first + replicates) % posterior.n,
