@@ -114,7 +114,7 @@ def _savings(ds: xr.Dataset, rp: ReportingParams, w: dict[str, np.ndarray], stat
     those that return monitoring data."""
     R, K, T = ds.sizes["replicate"], ds.sizes["firm"], ds.sizes["time"]
     true = np.full((R, K), np.nan)
-    if "programme" in ds["world"].values and "unit_cost" in ds:
+    if "programme" in ds["world"].values and "unit_cost" in ds and "good_output" in ds:
         S, p = rp.savings_months, ds.sel(world="programme")
         start = np.where(ds["participant"].values.astype(bool), ds["enrol_month"].values, -1)
         ok = (w["before"] >= 0) & (start >= 0) & (start + S <= T)
