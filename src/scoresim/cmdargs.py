@@ -124,26 +124,30 @@ def resamples(text: str) -> int:
     return _whole_in(text, 10, 100_000)
 
 
-def minutes(text: str) -> float:
-    """A positive number of minutes."""
+def _positive(text: str, unit: str) -> float:
+    """A number in (0, 1000000] of ``unit``."""
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of minutes, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be a number of {unit}, got {text!r}") from None
     if not 0 < value <= 1e6:
-        raise argparse.ArgumentTypeError(f"must be a number of minutes in (0, 1000000], got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a number of {unit} in (0, 1000000], got {text!r}")
     return value
+
+
+def minutes(text: str) -> float:
+    """A positive number of minutes."""
+    return _positive(text, "minutes")
 
 
 def gigabytes(text: str) -> float:
     """A positive amount of memory in GB."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of GB, got {text!r}") from None
-    if not 0 < value <= 1e6:
-        raise argparse.ArgumentTypeError(f"must be a number of GB in (0, 1000000], got {text!r}")
-    return value
+    return _positive(text, "GB")
+
+
+def port(text: str) -> int:
+    """A TCP port in [0, 65535] (0: any free one)."""
+    return _whole_in(text, 0, 65535)
 
 
 def add_memory_option(parser: argparse.ArgumentParser) -> None:

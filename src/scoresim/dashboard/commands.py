@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from .. import cmdargs
 from ..config import InputError
 
 # Solara's telemetry and version check off; its front-end files come from the solara-assets
@@ -27,20 +28,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
                         "trajectories and estimands, compare with a baseline, download the results")
     db.add_argument("configs", nargs="*", metavar="CONFIG", help="scenario configs to offer (besides configs/*.toml)")
     db.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
-    db.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0 picks a free one)")
+    db.add_argument("--port", type=cmdargs.port, default=8765, help="port (default 8765; 0 picks a free one)")
     db.add_argument("--no-browser", action="store_true", help="do not open a browser")
     db.set_defaults(handler=cmd_dashboard)
     return db
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number in [0, 65535], got {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"must be a whole number in [0, 65535], got {text!r}")
-    return value
 
 
 def cmd_dashboard(args: argparse.Namespace, command: str) -> int:
