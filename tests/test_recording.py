@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import xarray as xr
 
 from scoresim.recorder import FIRM_OUTPUTS
 from scoresim.simulate import run
 
-from conftest import small
+from conftest import ROOT, small
 
 
 def test_group_recording_sums_and_means_match_the_firm_panel():
@@ -48,3 +49,17 @@ def test_every_variable_has_units_and_long_name_and_labels_are_coordinates():
         assert coord in ds.coords and "firm" in ds[coord].dims
     assert set(ds["world"].values) == {"programme", "counterfactual"}
     assert {"replicate", "world", "time", "firm"} <= set(ds.dims)
+
+
+@pytest.mark.slow
+def test_a_phase1_run_of_ten_replicates_writes_under_ten_megabytes(tmp_path, capsys):
+    """The panel (one replicate's firms) does not grow with replicates; the dataset grows by its
+    per-replicate summaries: ten replicates stay under 10 MB (projected from two)."""
+    from conftest import call
+
+    out = tmp_path / "run"
+    code, _, err = call(["run", str(ROOT / "configs" / "phase1.toml"), "--replicates", "2", "--no-figures",
+                         "--out", str(out)], capsys)
+    assert code == 0, err
+    panel, data = (out / "panel.nc").stat().st_size, (out / "dataset.nc").stat().st_size
+    assert panel + 5 * data < 10e6, (panel, data)

