@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scoresim.mechanisms import MECHANISMS, switch_off
+from scoresim.mechanisms import PLACEBO, switch_off
 from scoresim.model import ScoreModel
 from scoresim.processes.shocks import ar1_paths
 from scoresim.processes import exit as exits
@@ -25,12 +25,7 @@ MARKET = {  # a market with a comparison pool: 300 firms, 100 participants, five
     "programme__cohort_size": 10, "buyers__n_buyers": 30,
 }
 
-NOTHING = {  # a programme that changes nothing: no practice, skill, engagement, team, dip, fee or cost
-    "adoption__classroom_rate": 0.0, "adoption__visit_rate": 0.0, "adoption__team_setup": 0.0,
-    "workforce__classroom_skill": 0.0, "workforce__classroom_engagement": 0.0,
-    "failure__disruption": 0.0, "programme__firm_share": 0.0,
-    **{f"adoption_costs__{k}": 0.0 for k in MECHANISMS["adoption_costs"] for k in [k.split(".")[1]]},
-}
+NOTHING = {k.replace(".", "__"): v for k, v in PLACEBO.items()}   # a programme that changes nothing
 
 
 def market(**values):

@@ -82,4 +82,22 @@ def switch_off(scenario: Scenario, names: Iterable[str] = tuple(MECHANISMS)) -> 
     return set_values(scenario, values, origin="mechanisms switched off", label="") if values else scenario
 
 
-__all__ = ["MECHANISMS", "DESCRIPTIONS", "off_values", "switch_off"]
+PLACEBO: dict[str, Any] = {
+    "adoption.classroom_rate": 0.0, "adoption.visit_rate": 0.0, "adoption.team_setup": 0.0,
+    "workforce.classroom_skill": 0.0, "workforce.classroom_engagement": 0.0,
+    "failure.disruption": 0.0, "programme.firm_share": 0.0,
+    **{k: 0.0 for k in MECHANISMS["adoption_costs"]},
+}
+"""A programme that changes nothing: the same firms enrol, are selected and report, but no
+practice, skill, engagement, team, disruption, fee or adoption cost follows."""
+
+
+def placebo(scenario: Scenario) -> Scenario:
+    """``scenario`` with the programme changing nothing (:data:`PLACEBO`): what participants would
+    report, and any target, from drift, shocks, selection, exit and reporting alone."""
+    from .config import set_values
+
+    return set_values(scenario, PLACEBO, origin="placebo: a programme that changes nothing", label="")
+
+
+__all__ = ["MECHANISMS", "DESCRIPTIONS", "PLACEBO", "off_values", "switch_off", "placebo"]
