@@ -1,0 +1,158 @@
+"""An emulator of the model's statistics: their mean, spread and correlation as functions of
+the calibrated parameters, learned from a reference table of simulations.
+
+Each simulation of the table runs one replicate, with a fresh population, at parameters drawn
+from the prior, so the table holds every source of variation of a Phase I-like run. For every
+statistic the emulator fits
+
+* the mean: ridge regression on a cubic polynomial (main effects to the third degree, all
+  pairwise products) of the prior quantiles ``x = 2u - 1``, the penalty chosen by generalised
+  cross-validation;
+* the spread around it: ridge regression of the log squared *out-of-fold* residuals (each
+  simulation's residual from a mean fitted without its fold) on a quadratic polynomial, scaled
+  so the standardised out-of-fold residuals have unit variance. Out-of-fold residuals hold the
+  model's own noise and the emulator's error, so the predictive spread covers both;
+* one correlation matrix of the standardised out-of-fold residuals, shrunk a little toward the
+  identity.
+
+So a simulation at parameters ``u`` is predicted as Normal(mean(u), D(u) R D(u)), D the spreads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+LAMBDAS = np.logspace(-6, 3, 28)   # ridge penalties tried, relative to the mean eigenvalue
+LOG_CHI2_MEAN = -1.2703628454614782   # E[log chi-square(1)]: log r^2 is biased low by this
+SHRINK = 0.05                      # correlation shrinkage toward the identity
+MIN_SD = 1e-9
+
+
+def features(u: np.ndarray, degree: int = 3) -> np.ndarray:
+    """Polynomial features (n, F) of prior quantiles ``u`` (n, d): 1, x, x^2, (x^3), x_i x_j."""
+    x = 2.0 * np.asarray(u, float) - 1.0
+    n, d = x.shape
+    cols = [np.ones((n, 1)), x, x ** 2 - 1.0 / 3.0]
+    if degree >= 3:
+        cols.append(x ** 3 - 0.6 * x)
+        i, j = np.triu_indices(d, 1)
+        cols.append(x[:, i] * x[:, j])
+    return np.concatenate(cols, axis=1)
+
+
+@dataclass
+class Ridge:
+    """Ridge regression of several outputs on features, one penalty per output."""
+
+    coef: np.ndarray      # (F, S)
+    lam: np.ndarray       # (S,)
+
+    @classmethod
+    def fit(cls, phi: np.ndarray, y: np.ndarray, lambdas: np.ndarray = LAMBDAS) -> "Ridge":
+        """Fit on (n, F) features and (n, S) outputs; the intercept column is not penalised
+        (outputs are centred first), the penalty per output minimises the GCV score."""
+        mean = y.mean(axis=0)
+        yc = y - mean
+        U, s, Vt = np.linalg.svd(phi[:, 1:] - phi[:, 1:].mean(axis=0), full_matrices=False)
+        uty = U.T @ yc                                        # (k, S)
+        scale = np.mean(s ** 2)
+        n = len(y)
+        best = np.full(y.shape[1], np.inf)
+        lam = np.zeros(y.shape[1])
+        resid_out = np.sum(yc ** 2, axis=0) - np.sum(uty ** 2, axis=0)
+        for l in lambdas * scale:
+            f = s ** 2 / (s ** 2 + l)                         # shrinkage factors
+            rss = np.sum(((1 - f)[:, None] * uty) ** 2, axis=0) + resid_out
+            dof = np.sum(f)
+            gcv = rss / n / max(1.0 - dof / n, 1e-3) ** 2
+            better = gcv < best
+            best[better], lam[better] = gcv[better], l
+        coef = np.empty((phi.shape[1], y.shape[1]))
+        xm = phi[:, 1:].mean(axis=0)
+        for k in range(y.shape[1]):
+            b = Vt.T @ ((s / (s ** 2 + lam[k]))[:, None] * uty[:, k:k + 1])[:, 0]
+            coef[1:, k] = b
+            coef[0, k] = mean[k] - xm @ b
+        return cls(coef, lam)
+
+    def predict(self, phi: np.ndarray) -> np.ndarray:
+        return phi @ self.coef
+
+
+@dataclass
+class Emulator:
+    """Predictive distribution of the statistics (S,) of one simulation at prior quantiles u."""
+
+    mean: Ridge
+    logvar: Ridge
+    var_scale: np.ndarray   # (S,)
+    corr: np.ndarray        # (S, S)
+    center: np.ndarray      # (S,) output standardisation
+    scale: np.ndarray       # (S,)
+    degree: int = 3
+
+    def predict(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and sd (n, S) of the statistics of a simulation at ``u`` (n, d)."""
+        u = np.atleast_2d(u)
+        m = self.mean.predict(features(u, self.degree))
+        lv = self.logvar.predict(features(u, 2))
+        sd = np.sqrt(np.exp(np.clip(lv, -30, 30)) * self.var_scale)
+        return m * self.scale + self.center, np.maximum(sd, MIN_SD) * self.scale
+
+
+def fold_of(n: int, folds: int, seed: int) -> np.ndarray:
+    """(n,) fold of each simulation, a seeded random balanced assignment."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0xF01D,)))
+    return rng.permutation(np.arange(n) % folds)
+
+
+def out_of_fold(u: np.ndarray, y: np.ndarray, fold: np.ndarray, degree: int = 3) -> tuple[np.ndarray, list[Ridge]]:
+    """Out-of-fold predictions of the mean (n, S) (standardised outputs) and the mean model of
+    each fold (fitted without it)."""
+    phi = features(u, degree)
+    pred = np.empty_like(y)
+    models = []
+    for k in range(int(fold.max()) + 1):
+        test = fold == k
+        model = Ridge.fit(phi[~test], y[~test])
+        pred[test] = model.predict(phi[test])
+        models.append(model)
+    return pred, models
+
+
+def _spread(u: np.ndarray, resid: np.ndarray) -> tuple[Ridge, np.ndarray, np.ndarray]:
+    """Log-variance model, its scale and the residual correlation, from residuals (n, S)."""
+    phi2 = features(u, 2)
+    logr2 = np.log(resid ** 2 + 1e-12) - LOG_CHI2_MEAN
+    logvar = Ridge.fit(phi2, logr2, LAMBDAS * 10)
+    var = np.exp(np.clip(logvar.predict(phi2), -30, 30))
+    scale = np.mean(resid ** 2 / var, axis=0)
+    z = resid / np.sqrt(var * scale)
+    corr = np.corrcoef(z, rowvar=False) if z.shape[1] > 1 else np.ones((1, 1))
+    corr = (1 - SHRINK) * np.nan_to_num(corr) + SHRINK * np.eye(z.shape[1])
+    return logvar, scale, corr
+
+
+def fit(u: np.ndarray, y: np.ndarray, fold: np.ndarray, degree: int = 3) -> tuple[Emulator, list[Emulator], dict]:
+    """The emulator fitted on every simulation, one fitted without each fold (for simulation-
+    based calibration), and diagnostics: out-of-fold R^2 per statistic and the share of the
+    out-of-fold error that is the model's own noise."""
+    center, scale = y.mean(axis=0), y.std(axis=0)
+    scale = np.where(scale > 0, scale, 1.0)
+    ys = (y - center) / scale
+    pred, fold_means = out_of_fold(u, ys, fold, degree)
+    resid = ys - pred
+    logvar, var_scale, corr = _spread(u, resid)
+    full = Emulator(Ridge.fit(features(u, degree), ys), logvar, var_scale, corr, center, scale, degree)
+    per_fold = []
+    for k, mean in enumerate(fold_means):
+        train = fold != k
+        lv, vs, c = _spread(u[train], resid[train])
+        per_fold.append(Emulator(mean, lv, vs, c, center, scale, degree))
+    r2 = 1.0 - np.mean(resid ** 2, axis=0) / np.maximum(np.var(ys, axis=0), 1e-12)
+    return full, per_fold, {"r2_out_of_fold": r2}
+
+
+__all__ = ["Emulator", "Ridge", "features", "fold_of", "fit", "out_of_fold"]
