@@ -69,7 +69,7 @@ def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
                     print(f"{damage}\nrewriting the results from the simulations (simulations/)", file=sys.stderr)
             print(f"calibration {spec.name} ({settings.mode}): {len(spec.targets)} monitoring targets and "
                   f"{len(spec.evidence)} trial results ({len(spec.fitted)} fitted), {len(spec.parameters)} "
-                  f"parameters; {settings.describe()}, then an emulator and importance sampling")
+                  f"parameters; {settings.describe()}, then an emulator and sequential Monte Carlo")
             print(f"results: {out}; executor: {executor.name}")
             try:
                 run.calibrate(cal, out, settings, executor, command, resume=bool(args.resume), log=print)

@@ -31,10 +31,13 @@ MIN_SD = 1e-9
 
 
 def features(u: np.ndarray, degree: int = 3) -> np.ndarray:
-    """Polynomial features (n, F) of prior quantiles ``u`` (n, d): 1, x, x^2, (x^3), x_i x_j."""
+    """Polynomial features (n, F) of prior quantiles ``u`` (n, d): 1, x (degree 1); x^2 (2);
+    x^3 and every x_i x_j (3)."""
     x = 2.0 * np.asarray(u, float) - 1.0
     n, d = x.shape
-    cols = [np.ones((n, 1)), x, x ** 2 - 1.0 / 3.0]
+    cols = [np.ones((n, 1)), x]
+    if degree >= 2:
+        cols.append(x ** 2 - 1.0 / 3.0)
     if degree >= 3:
         cols.append(x ** 3 - 0.6 * x)
         i, j = np.triu_indices(d, 1)
@@ -93,13 +96,15 @@ class Emulator:
     scale: np.ndarray       # (S,)
     degree: int = 3
 
-    def predict(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Mean and sd (n, S) of the statistics of a simulation at ``u`` (n, d)."""
+    def predict(self, u: np.ndarray, cols: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and sd (n, S) of the statistics (those in ``cols``, default all) of a simulation
+        at ``u`` (n, d)."""
         u = np.atleast_2d(u)
-        m = self.mean.predict(features(u, self.degree))
-        lv = self.logvar.predict(features(u, 2))
-        sd = np.sqrt(np.exp(np.clip(lv, -30, 30)) * self.var_scale)
-        return m * self.scale + self.center, np.maximum(sd, MIN_SD) * self.scale
+        c = slice(None) if cols is None else np.asarray(cols)
+        m = features(u, self.degree) @ self.mean.coef[:, c]
+        lv = features(u, 2 if self.logvar.coef.shape[0] > u.shape[1] + 1 else 1) @ self.logvar.coef[:, c]
+        sd = np.sqrt(np.exp(np.clip(lv, -30, 30)) * self.var_scale[c])
+        return m * self.scale[c] + self.center[c], np.maximum(sd, MIN_SD) * self.scale[c]
 
 
 def fold_of(n: int, folds: int, seed: int) -> np.ndarray:
@@ -124,7 +129,7 @@ def out_of_fold(u: np.ndarray, y: np.ndarray, fold: np.ndarray, degree: int = 3)
 
 def _spread(u: np.ndarray, resid: np.ndarray) -> tuple[Ridge, np.ndarray, np.ndarray]:
     """Log-variance model, its scale and the residual correlation, from residuals (n, S)."""
-    phi2 = features(u, 2)
+    phi2 = features(u, 2 if len(u) >= 4 * features(u[:1], 2).shape[1] else 1)
     logr2 = np.log(resid ** 2 + 1e-12) - LOG_CHI2_MEAN
     logvar = Ridge.fit(phi2, logr2, LAMBDAS * 10)
     var = np.exp(np.clip(logvar.predict(phi2), -30, 30))
@@ -135,14 +140,25 @@ def _spread(u: np.ndarray, resid: np.ndarray) -> tuple[Ridge, np.ndarray, np.nda
     return logvar, scale, corr
 
 
-def fit(u: np.ndarray, y: np.ndarray, fold: np.ndarray, degree: int = 3) -> tuple[Emulator, list[Emulator], dict]:
+def fit(u: np.ndarray, y: np.ndarray, fold: np.ndarray, judged: list[int] | None = None,
+        ) -> tuple[Emulator, list[Emulator], dict]:
     """The emulator fitted on every simulation, one fitted without each fold (for simulation-
-    based calibration), and diagnostics: out-of-fold R^2 per statistic and the share of the
-    out-of-fold error that is the model's own noise."""
+    based calibration), and diagnostics: the polynomial degree (1, 2 or 3, whichever predicts
+    the ``judged`` statistics best out of fold; a degree is tried only when the simulations
+    outnumber its features twice) and the out-of-fold R^2 per statistic."""
     center, scale = y.mean(axis=0), y.std(axis=0)
     scale = np.where(scale > 0, scale, 1.0)
     ys = (y - center) / scale
-    pred, fold_means = out_of_fold(u, ys, fold, degree)
+    judged = list(range(y.shape[1])) if judged is None else judged
+    best = None
+    for degree in (1, 2, 3):
+        if degree > 1 and features(u[:1], degree).shape[1] * 2 > len(u):
+            break
+        pred, fold_means = out_of_fold(u, ys, fold, degree)
+        score = float(np.mean(1.0 - np.mean((ys - pred)[:, judged] ** 2, axis=0)))
+        if best is None or score > best[0]:
+            best = (score, degree, pred, fold_means)
+    _, degree, pred, fold_means = best
     resid = ys - pred
     logvar, var_scale, corr = _spread(u, resid)
     full = Emulator(Ridge.fit(features(u, degree), ys), logvar, var_scale, corr, center, scale, degree)
@@ -152,7 +168,7 @@ def fit(u: np.ndarray, y: np.ndarray, fold: np.ndarray, degree: int = 3) -> tupl
         lv, vs, c = _spread(u[train], resid[train])
         per_fold.append(Emulator(mean, lv, vs, c, center, scale, degree))
     r2 = 1.0 - np.mean(resid ** 2, axis=0) / np.maximum(np.var(ys, axis=0), 1e-12)
-    return full, per_fold, {"r2_out_of_fold": r2}
+    return full, per_fold, {"r2_out_of_fold": r2, "degree": degree}
 
 
 __all__ = ["Emulator", "Ridge", "features", "fold_of", "fit", "out_of_fold"]

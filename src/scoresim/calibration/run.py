@@ -230,6 +230,11 @@ def calibrate(cal: Calibration, out: Path, settings: Settings, executor, command
            f"{n:,} simulations, not {store.n_runs:,}; finish with: scoresim calibrate --resume {out}"
            if stopped else ""))
     X, Y, names, seeds = table(store)
+    least = fitting.least_simulations(len(cal.spec.parameters))
+    if len(X) < least:
+        raise InputError(f"{out}: stopped after {len(X)} simulations, too few to fit {len(cal.spec.parameters)} "
+                         f"parameters (at least {least}); nothing was fitted: finish the simulations with: "
+                         f"scoresim calibrate --resume {out}")
     result = fitting.fit(cal, X, Y, names, log=log)
     posterior, summary = write_outputs(cal, out, result, settings, executor, stopped, store.n_runs)
     manifest.update(status="complete", completed_utc=io.utc_now(), simulations=int(n),
@@ -260,7 +265,7 @@ def write_outputs(cal: Calibration, out: Path, result, settings: Settings, execu
         report.write_tables(tmp, table_rows, ident, estimands)
         figures.save(cal, posterior, pred, tmp)
     summary = report.summary_lines(cal, posterior, result, stopped, planned)
-    summary += [report.format_fit_table(table_rows, int(pred.sizes["draw"])),
+    summary += [report.format_fit_table(table_rows, int(pred.sizes["draw"])), report.format_estimands(estimands),
                 report.format_identifiability(ident)]
     return posterior, summary
 

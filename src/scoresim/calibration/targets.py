@@ -84,8 +84,10 @@ class FitSettings(_Strict):
     folds: int = Field(5, ge=2, le=20, description="cross-validation folds of the emulator")
     posterior_draws: int = Field(1000, ge=10, le=100_000, description="equally weighted draws kept in posterior.nc")
     predictive_draws: int = Field(60, ge=5, le=10_000, description="posterior draws simulated for the fit table")
-    importance_samples: int = Field(20_000, ge=1000, le=10_000_000, description="draws per round of the "
-                                                                             "posterior's importance sampler")
+    particles: int = Field(4000, ge=100, le=1_000_000, description="particles of the posterior's sequential "
+                                                                  "Monte Carlo sampler")
+    sbc_datasets: int = Field(100, ge=0, le=1_000_000, description="held-out simulations fitted to check the "
+                              "method (simulation-based calibration); 0: none")
     reachable: float = Field(0.001, gt=0, lt=0.5, description="a target whose printed value has a prior "
                              "predictive probability (two-sided tail or interval) below this is out of the "
                              "model's reach: shown, not fitted")
