@@ -15,7 +15,11 @@ statistic the emulator fits
 * one correlation matrix of the standardised out-of-fold residuals, shrunk a little toward the
   identity.
 
-So a simulation at parameters ``u`` is predicted as Normal(mean(u), D(u) R D(u)), D the spreads.
+* the tails: the degrees of freedom of a multivariate t (covariance R) that fits the
+  standardised residual vectors best (infinite: Normal).
+
+So a simulation at parameters ``u`` is predicted as a multivariate t (or Normal) with mean
+mean(u) and covariance D(u) R D(u), D the spreads.
 """
 
 from __future__ import annotations
@@ -95,6 +99,7 @@ class Emulator:
     center: np.ndarray      # (S,) output standardisation
     scale: np.ndarray       # (S,)
     degree: int = 3
+    df: float = np.inf      # degrees of freedom of the residuals' multivariate t (inf: Normal)
 
     def predict(self, u: np.ndarray, cols: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Mean and sd (n, S) of the statistics (those in ``cols``, default all) of a simulation
@@ -127,6 +132,30 @@ def out_of_fold(u: np.ndarray, y: np.ndarray, fold: np.ndarray, degree: int = 3)
     return pred, models
 
 
+DFS = (3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0, 30.0, 50.0, 100.0, np.inf)
+
+
+def tail_df(z: np.ndarray, corr: np.ndarray) -> float:
+    """Degrees of freedom of a multivariate t with covariance ``corr`` that fits the standardised
+    residual vectors ``z`` (n, S) best (maximum likelihood over :data:`DFS`): residuals with
+    heavier tails than Normal get a t, so that an outlying statistic weighs less."""
+    from scipy.special import gammaln
+
+    p = z.shape[1]
+    d2 = np.einsum("ni,ij,nj->n", z, np.linalg.inv(corr), z)
+    best, out = -np.inf, np.inf
+    for nu in DFS:
+        if np.isinf(nu):
+            ll = -0.5 * np.sum(d2) - 0.5 * p * len(z) * np.log(2.0)     # (both drop -p/2 log(pi) |R|)
+        else:
+            c = (nu - 2) / nu       # scale matrix corr * c has covariance corr
+            ll = len(z) * (gammaln((nu + p) / 2) - gammaln(nu / 2) - 0.5 * p * np.log(nu) - 0.5 * p * np.log(c)) \
+                - 0.5 * (nu + p) * np.sum(np.log1p(d2 / (c * nu)))
+        if ll > best:
+            best, out = ll, nu
+    return float(out)
+
+
 def _spread(u: np.ndarray, resid: np.ndarray) -> tuple[Ridge, np.ndarray, np.ndarray]:
     """Log-variance model, its scale and the residual correlation, from residuals (n, S)."""
     phi2 = features(u, 2 if len(u) >= 4 * features(u[:1], 2).shape[1] else 1)
@@ -141,7 +170,7 @@ def _spread(u: np.ndarray, resid: np.ndarray) -> tuple[Ridge, np.ndarray, np.nda
 
 
 def fit(u: np.ndarray, y: np.ndarray, fold: np.ndarray, judged: list[int] | None = None,
-        ) -> tuple[Emulator, list[Emulator], dict]:
+        tails: list[int] | None = None) -> tuple[Emulator, list[Emulator], dict]:
     """The emulator fitted on every simulation, one fitted without each fold (for simulation-
     based calibration), and diagnostics: the polynomial degree (1, 2 or 3, whichever predicts
     the ``judged`` statistics best out of fold; a degree is tried only when the simulations
@@ -161,14 +190,22 @@ def fit(u: np.ndarray, y: np.ndarray, fold: np.ndarray, judged: list[int] | None
     _, degree, pred, fold_means = best
     resid = ys - pred
     logvar, var_scale, corr = _spread(u, resid)
-    full = Emulator(Ridge.fit(features(u, degree), ys), logvar, var_scale, corr, center, scale, degree)
+    tails = judged if tails is None else tails
+    df = tail_df(_standardised(u, resid, logvar, var_scale)[:, tails], corr[np.ix_(tails, tails)])
+    full = Emulator(Ridge.fit(features(u, degree), ys), logvar, var_scale, corr, center, scale, degree, df)
     per_fold = []
     for k, mean in enumerate(fold_means):
         train = fold != k
         lv, vs, c = _spread(u[train], resid[train])
-        per_fold.append(Emulator(mean, lv, vs, c, center, scale, degree))
+        dk = tail_df(_standardised(u[train], resid[train], lv, vs)[:, tails], c[np.ix_(tails, tails)])
+        per_fold.append(Emulator(mean, lv, vs, c, center, scale, degree, dk))
     r2 = 1.0 - np.mean(resid ** 2, axis=0) / np.maximum(np.var(ys, axis=0), 1e-12)
-    return full, per_fold, {"r2_out_of_fold": r2, "degree": degree}
+    return full, per_fold, {"r2_out_of_fold": r2, "degree": degree, "df": df}
+
+
+def _standardised(u: np.ndarray, resid: np.ndarray, logvar: Ridge, var_scale: np.ndarray) -> np.ndarray:
+    phi = features(u, 2 if logvar.coef.shape[0] > u.shape[1] + 1 else 1)
+    return resid / np.sqrt(np.exp(np.clip(phi @ logvar.coef, -30, 30)) * var_scale)
 
 
 __all__ = ["Emulator", "Ridge", "features", "fold_of", "fit", "out_of_fold"]

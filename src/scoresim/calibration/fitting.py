@@ -77,7 +77,7 @@ def posterior_of(model: emu.Emulator, obs: Observations, d: int, rng: np.random.
 
     def log_lik(u):
         mean, sd = model.predict(u, cols)
-        return log_likelihood(mean, sd, corr, local)
+        return log_likelihood(mean, sd, corr, local, model.df)
     if not len(obs.ids):
         return Weighted(rng.random((n, d)), np.full(n, 1.0 / n))
     return sample(log_lik, d, rng, n)
@@ -96,7 +96,8 @@ def fit(cal: Calibration, X: np.ndarray, Y: np.ndarray, names: list[str], log=pr
                          f"at least {least_simulations(len(params))}")
     fold = emu.fold_of(len(u), spec.fit.folds, spec.seed)
     model, per_fold, diag = emu.fit(u, y, fold, [columns.index(t.statistic) for t in items])
-    log(f"emulator: {len(u):,} simulations, polynomial degree {diag['degree']}; out-of-fold R^2 of the fitted "
+    log(f"emulator: {len(u):,} simulations, polynomial degree {diag['degree']}, residual tails t({diag['df']:g}); "
+        "out-of-fold R^2 of the fitted "
         f"statistics {np.min(diag['r2_out_of_fold'][[columns.index(t.statistic) for t in items]]):.2f} to "
         f"{np.max(diag['r2_out_of_fold'][[columns.index(t.statistic) for t in items]]):.2f}")
     obs_all = Observations.of(items, columns)
@@ -191,7 +192,8 @@ def posterior_dataset(cal: Calibration, res: FitResult, post: Weighted, draws_u:
         coords={"draw": np.arange(len(values)), "parameter": names, "quantity": derived, "source": list(SOURCES)},
         attrs={"title": f"scoresim posterior: {cal.spec.name}", "kind": "scoresim-posterior",
                "method": METHOD, "effective_sample_size": post.ess, "particles": len(post.w),
-               "distinct_particles": post.distinct, "smc_stages": post.stages, "emulator_degree": int(diag["degree"]), 
+               "distinct_particles": post.distinct, "smc_stages": post.stages, "emulator_degree": int(diag["degree"]),
+               "emulator_df": float(diag["df"]), 
                "draws_equally_weighted": 1, "simulations": int(len(res.u)),
                "parameters": json.dumps([p.model_dump(mode="json") for p in params]),
                "prior_dists": json.dumps([p.dist for p in params]),

@@ -10,9 +10,9 @@ statistic, and the likelihood of the evidence under the emulator.
 * A trial's estimate is the model's causal statistic plus an error with sd ``tolerance``: the
   trial's own uncertainty and its transport to SCORE.
 
-With the emulator's Normal prediction of the statistics, the point observations are jointly
-Normal; each range is scored by its probability given the point observations (Gaussian
-conditioning), ranges taken as conditionally independent of each other.
+With the emulator's prediction of the statistics (a multivariate t, or Normal), the point
+observations are jointly t; each range is scored by its probability given the point
+observations (the conditional t), ranges taken as conditionally independent of each other.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import log_ndtr
+from scipy.special import gammaln, log_ndtr
 
 from .targets import Target
 
@@ -69,23 +69,37 @@ class Observations:
                             np.where(self.point, np.nan, lo), np.where(self.point, np.nan, hi), self.bounds)
 
 
-def log_likelihood(mean: np.ndarray, sd: np.ndarray, corr: np.ndarray, obs: Observations) -> np.ndarray:
+def log_likelihood(mean: np.ndarray, sd: np.ndarray, corr: np.ndarray, obs: Observations,
+                   df: float = np.inf) -> np.ndarray:
     """(n,) log likelihood of ``obs`` given the emulator's predictions: mean and sd (n, S) of
-    the statistics, their correlation (S, S)."""
+    the statistics, their correlation (S, S), and the degrees of freedom of their multivariate
+    t (inf: Normal). The printed figures are jointly t (or Normal) with covariance
+    D R D + reading errors; each range is scored by the probability of its cell given the
+    points (the conditional t has ``df + points`` degrees of freedom)."""
     c = obs.column
     m, s = mean[:, c], sd[:, c]
     R = corr[np.ix_(c, c)]
     P, I = obs.point, ~obs.point
+    p = int(P.sum())
     n = len(mean)
     out = np.zeros(n)
+    t = np.isfinite(df)
     cov = s[:, :, None] * R[None] * s[:, None, :] + np.diag(obs.sd ** 2)[None]
+    if t:
+        cov = cov * (df - 2.0) / df                               # the t's scale matrix
+    d2 = np.zeros(n)
     if P.any():
         Spp = cov[:, P][:, :, P]
         L = np.linalg.cholesky(Spp)
         r = (obs.value[P] - m[:, P])[..., None]
         a = np.linalg.solve(L, r)[..., 0]                         # L^-1 r
-        out += -0.5 * np.sum(a ** 2, axis=1) - np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1) \
-            - 0.5 * P.sum() * np.log(2 * np.pi)
+        d2 = np.sum(a ** 2, axis=1)
+        logdet = np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
+        if t:
+            out += (gammaln((df + p) / 2) - gammaln(df / 2) - 0.5 * p * np.log(df * np.pi) - logdet
+                    - 0.5 * (df + p) * np.log1p(d2 / df))
+        else:
+            out += -0.5 * d2 - logdet - 0.5 * p * np.log(2 * np.pi)
     if I.any():
         mu_i, var_i = m[:, I], np.diagonal(cov, axis1=1, axis2=2)[:, I]
         if P.any():
@@ -93,14 +107,25 @@ def log_likelihood(mean: np.ndarray, sd: np.ndarray, corr: np.ndarray, obs: Obse
             B = np.linalg.solve(L, np.swapaxes(Sip, 1, 2))        # L^-1 S_pi  (n, p, i)
             mu_i = mu_i + np.einsum("npi,np->ni", B, a)
             var_i = var_i - np.sum(B ** 2, axis=1)
+        if t:
+            var_i = var_i * ((df + d2) / (df + p))[:, None]
         sdc = np.sqrt(np.maximum(var_i, 1e-18))
-        out += _log_cell(obs.lo[I], obs.hi[I], mu_i, sdc).sum(axis=1)
+        out += _log_cell(obs.lo[I], obs.hi[I], mu_i, sdc, df + p if t else np.inf).sum(axis=1)
     return out
 
 
-def _log_cell(lo: np.ndarray, hi: np.ndarray, mu: np.ndarray, sd: np.ndarray) -> np.ndarray:
-    """log P(lo <= X <= hi), X ~ Normal(mu, sd), stably in both tails."""
+def _log_cell(lo: np.ndarray, hi: np.ndarray, mu: np.ndarray, sd: np.ndarray, df: float = np.inf) -> np.ndarray:
+    """log P(lo <= X <= hi), X = mu + sd * T, T standard Normal (df inf) or Student t, stably in
+    both tails."""
     a, b = (lo - mu) / sd, (hi - mu) / sd
+    if np.isfinite(df):
+        from scipy.special import stdtr
+
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            upper = a > 0
+            diff = np.where(upper, stdtr(df, -a) - stdtr(df, -b), stdtr(df, b) - stdtr(df, a))
+            out = np.log(np.maximum(diff, 1e-300))
+        return np.where(np.isfinite(out), out, -1e6)
     with np.errstate(invalid="ignore", over="ignore"):
         upper = a > 0                                   # both in the upper tail: use symmetry
         la, lb = np.where(upper, log_ndtr(-b), log_ndtr(a)), np.where(upper, log_ndtr(-a), log_ndtr(b))

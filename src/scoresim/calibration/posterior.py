@@ -145,3 +145,38 @@ def module_evidence(path: str | Path) -> dict[str, dict[str, float]]:
         out[q] = {"median": float(med), "q05": float(lo), "q95": float(hi),
                   **{str(src): float(share.sel(source=src)) for src in ds["source"].values}}
     return out
+
+
+BOUNDS_RULE = ("calibrated parameters: the posterior's 1st to 99th percentile, widened to half to one and a half "
+               "times the posterior median where that is wider (so a screening sees more than the posterior's "
+               "width), clipped to the prior; other parameters: half to one and a half times the default")
+
+
+def sensitivity_bounds(path: str | Path, names: list[str] | None = None) -> dict[str, tuple[float, float]]:
+    """Bounds for a sensitivity analysis of the calibrated parameters of a posterior file, by
+    :data:`BOUNDS_RULE`: they always contain the posterior median (the default), rounded to
+    three significant digits outward."""
+    from ..io import read_netcdf
+
+    ds = read_netcdf(Path(path), f"--posterior {path}")
+    out = {}
+    for j, name in enumerate(str(p) for p in ds["parameter"].values):
+        if names is not None and name not in names:
+            continue
+        v = ds["value"].values[:, j]
+        med = float(np.median(v))
+        lo, hi = np.quantile(v, [0.01, 0.99])
+        lo, hi = min(lo, 0.5 * med) if med > 0 else lo, max(hi, 1.5 * med) if med > 0 else hi
+        lo, hi = max(lo, float(ds["prior_low"].values[j])), min(hi, float(ds["prior_high"].values[j]))
+        out[name] = (_round(lo, "down"), _round(hi, "up"))
+    return out
+
+
+def _round(x: float, way: str) -> float:
+    if x == 0:
+        return 0.0
+    import math
+
+    e = math.floor(math.log10(abs(x))) - 2
+    f = math.floor if way == "down" else math.ceil
+    return float(round(f(round(x / 10 ** e, 9)) * 10 ** e, 12))

@@ -1,0 +1,126 @@
+"""The tables of docs/calibration.md, in Markdown, from a calibration's results directory.
+
+Every number of the page's results sections comes from here (and from benchmarks/sbc.py for
+the simulation-based calibration), so that a new calibration (after a change of the model)
+regenerates the page's figures:
+
+    scoresim calibrate configs/targets/phase1.toml --out results/calibration/phase1-new
+    python benchmarks/sbc.py results/calibration/phase1-new
+    python benchmarks/calibration_tables.py results/calibration/phase1-new > tables.md
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sys
+from pathlib import Path
+
+import xarray as xr
+
+INDICATORS = ("adoption", "relations", "defects", "accidents", "absenteeism", "productivity", "energy", "unit_cost")
+
+
+def _csv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _f(x, kind: str = "rel") -> str:
+    x = float(x)
+    if not math.isfinite(x):
+        return "n/a"
+    if kind == "pts":
+        return f"{x:+.2f}"
+    if kind == "share":
+        return f"{100 * x:.0f}%"
+    if kind == "num":
+        return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+    return f"{100 * x:+.1f}%"
+
+
+def _kind(stat: str) -> str:
+    if stat.startswith("share_improving"):
+        return "share"
+    if stat.endswith(".adoption"):
+        return "pts"
+    if stat.split(".")[0] in ("classroom_participants", "savings_3m_usd_p95", "payback_months_median"):
+        return "num"
+    return "rel"
+
+
+def main(path: Path) -> None:
+    post = xr.open_dataset(path / "posterior.nc", engine="h5netcdf")
+    manifest = json.loads((path / "manifest.json").read_text())
+    a = post.attrs
+    print("## Run\n")
+    print(f"- method: {a['method']}; {int(a['simulations']):,} simulations (stopped early: "
+          f"{bool(manifest.get('stopped_early'))}), {manifest.get('seconds', 'n/a')} s in all")
+    print(f"- emulator: polynomial degree {a.get('emulator_degree')}, residual tails t({a.get('emulator_df')})")
+    print(f"- posterior: {post.sizes['draw']:,} equally weighted draws; effective sample size "
+          f"{float(a['effective_sample_size']):,.0f} of {int(a['particles']):,} particles "
+          f"({int(a['distinct_particles']):,} distinct)")
+    sbc = json.loads(a["sbc"]) if a.get("sbc") else {}
+    if sbc:
+        print(f"- built-in simulation-based calibration: {sbc['covered']:,} of {sbc['pairs']:,} pairs covered "
+              f"({sbc['coverage']:.1%}), {sbc['datasets']} held-out simulations")
+    print(f"- targets out of reach: {json.loads(a['targets_out_of_reach']) or 'none'}\n")
+
+    print("## Fit\n")
+    print("| target | evidence | printed | simulated median [90%] | fit | status | prior predictive p | "
+          "largest shift when left out (sd) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in _csv(path / "fit_table.csv"):
+        k = _kind(r["statistic"])
+        lo, hi = float(r["low"]), float(r["high"])
+        printed = _f(lo, k) if lo == hi else f"{_f(lo, k)} to {_f(hi, k)}"
+        sim = f"{_f(r['median'], k)} [{_f(r['q05'], k)}, {_f(r['q95'], k)}]"
+        fit = "inside" if r["inside"] == "True" else "**outside**"
+        p = float(r["prior_predictive_p"]) if r["prior_predictive_p"] not in ("", "nan") else math.nan
+        infl = float(r["influence_sd"]) if r["influence_sd"] not in ("", "nan") else math.nan
+        print(f"| {r['target']} | {r['evidence']} | {printed} | {sim} | {fit} | {r['status']} | "
+              f"{'' if not math.isfinite(p) else f'{p:.3f}'} | {'' if not math.isfinite(infl) else f'{infl:.2f}'} |")
+
+    print("\n## Three estimands\n")
+    print("| indicator | reported [90%] | evaluator (DiD) [90%] | causal [90%] |")
+    print("|---|---|---|---|")
+    rows = {(r["indicator"], r["estimand"]): r for r in _csv(path / "estimands.csv")}
+    for ind in INDICATORS:
+        cells = []
+        for est in ("reported", "did", "causal"):
+            r = rows.get((ind, est))
+            k = "pts" if ind == "adoption" else "rel"
+            cells.append("n/a" if r is None else f"{_f(r['median'], k)} [{_f(r['q05'], k)}, {_f(r['q95'], k)}]")
+        print(f"| {ind} | " + " | ".join(cells) + " |")
+
+    print("\n## Identifiability: parameters\n")
+    print("| parameter | prior | posterior median [90%] | sd ratio | verdict |")
+    print("|---|---|---|---|---|")
+    ident = _csv(path / "identifiability.csv")
+    for r in ident:
+        if r["kind"] == "parameter":
+            print(f"| `{r['name']}` | {r['prior']} | {float(r['median']):.3g} [{float(r['q05']):.3g}, "
+                  f"{float(r['q95']):.3g}] | {float(r['sd_ratio']):.2f} | {r['verdict']} |")
+    print("\n## Identifiability: module effects\n")
+    print("| module effect (causal, on takers) | posterior median [90%] | priors | trials | monitoring | verdict |")
+    print("|---|---|---|---|---|---|")
+    for r in ident:
+        if r["kind"] == "module effect":
+            print(f"| {r['name'].removeprefix('module_effect.')} | {_f(r['median'])} [{_f(r['q05'])}, {_f(r['q95'])}] | "
+                  f"{_f(r['share_prior'], 'share')} | {_f(r['share_trials'], 'share')} | "
+                  f"{_f(r['share_monitoring'], 'share')} | {r['verdict']} |")
+    sbc_file = path / "sbc" / "sbc.json"
+    if sbc_file.is_file():
+        full = json.loads(sbc_file.read_text())
+        print("\n## Simulation-based calibration (benchmarks/sbc.py)\n")
+        print(f"{full['datasets']} datasets x {len(full['parameters'])} parameters = {full['pairs']:,} pairs; "
+              f"{full['covered']:,} covered ({full['coverage']:.1%}); {full['seconds']:.0f} s\n")
+        print("| parameter | coverage of the 90% interval | mean width (prior quantiles) |")
+        print("|---|---|---|")
+        for n, c, w in zip(full["parameters"], full["coverage_per_parameter"], full["width_per_parameter"]):
+            print(f"| `{n}` | {c:.1%} | {w:.2f} |")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
