@@ -29,17 +29,22 @@ SMALL = {
 }
 
 
-def static_toml() -> str:
-    """TOML tables that switch every counterfactual mechanism off (scoresim.mechanisms)."""
+def static_toml(base: str = "") -> str:
+    """The TOML ``base`` (top-level keys, then tables of plain values) with tables that switch
+    every counterfactual mechanism off (scoresim.mechanisms) merged in."""
     import json
+    import tomllib
 
     from scoresim.mechanisms import off_values
 
-    tables: dict[str, list[str]] = {}
+    data = tomllib.loads(base)
     for path, value in off_values(MECHANISMS_ALL).items():
         section, key = path.split(".")
-        tables.setdefault(section, []).append(f"{key} = {json.dumps(value)}")
-    return "".join(f"[{section}]\n" + "\n".join(lines) + "\n" for section, lines in tables.items())
+        data.setdefault(section, {})[key] = value
+    top = [f"{k} = {json.dumps(v)}" for k, v in data.items() if not isinstance(v, dict)]
+    tables = [f"[{k}]\n" + "\n".join(f"{kk} = {json.dumps(vv)}" for kk, vv in v.items())
+              for k, v in data.items() if isinstance(v, dict)]
+    return "\n".join(top + tables) + "\n"
 
 
 def small(**values) -> Scenario:

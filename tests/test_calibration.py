@@ -33,7 +33,7 @@ participants = 30
 enrol_start = "2008-07"
 enrol_end = "2009-01"
 """
-SMALL_BASE = SMALL + static_toml()
+SMALL_BASE = static_toml(SMALL)
 """A small scenario with every counterfactual mechanism off: the model the calibration machinery
 is tested on (the simulation-based calibration below has every mechanism on)."""
 
@@ -198,6 +198,7 @@ def test_calibrate_command_writes_every_output(capsys, work):
             "posterior_pairs.png", "predictive.png"} <= names
     assert "simulated median" in out and "sd ratio" in out and "simulation-based calibration" in out
     assert "effective sample size" in out and "causal [90%]" in out
+    assert max(len(line) for line in (work / "cal" / "fit_table.txt").read_text().splitlines()) <= 100
     post = xr.open_dataset(work / "cal" / "posterior.nc", engine="h5netcdf")
     assert post["value"].dims == ("draw", "parameter") and post.sizes["draw"] == 50
     assert list(post["parameter"].values) == ["workforce.osh_hazard", "adoption.visit_rate"]
@@ -274,7 +275,7 @@ def test_run_with_posterior_cycles_through_draws(capsys, work):
     code, out, err = call(["run", "base.toml", "--posterior", "post.nc", "--replicates", "3", "--no-figures",
                            "--out", "r"], capsys)
     assert code == 0, err
-    assert "combines parameter uncertainty" in out
+    assert "parameters (a draw of the calibrated parameters' posterior per replicate, 2 draws)" in " ".join(out.split())
     ds = xr.open_dataset(work / "r" / "dataset.nc", engine="h5netcdf")
     assert list(ds["posterior_draw"].values) == [0, 1, 0]
     np.testing.assert_allclose(ds["posterior_value"].values[:, 0], [0.6, 0.9, 0.6])
@@ -290,13 +291,25 @@ def test_run_with_posterior_cycles_through_draws(capsys, work):
 @pytest.mark.parametrize("values, expected", [
     ({"adoption.targt": [0.6]}, "not a numeric parameter"),
     ({"adoption.target": [1.6]}, "leave its valid range"),
-    ({"population.n_firms": [30.0, 50.0]}, "firms or participants differ"),
 ])
 def test_bad_posterior(values, expected, capsys, work):
     (work / "base.toml").write_text(SMALL_BASE)
     posterior_file(work / "post.nc", values)
     assert_input_error(["run", "base.toml", "--posterior", "post.nc", "--replicates", "2", "--no-figures",
                         "--out", "r"], capsys, work, "--posterior post.nc", expected)
+
+
+def test_a_posterior_does_not_override_what_the_config_sets(capsys, work):
+    """Draws of a parameter the config sets (here population.n_firms) are not used: the config's
+    value holds in every replicate, the others are drawn."""
+    (work / "base.toml").write_text(SMALL_BASE)
+    posterior_file(work / "post.nc", {"population.n_firms": [30.0, 50.0], "adoption.target": [0.6, 0.9]})
+    code, out, err = call(["run", "base.toml", "--posterior", "post.nc", "--replicates", "2", "--no-figures",
+                           "--out", "r"], capsys)
+    assert code == 0, err
+    with xr.open_dataset(work / "r" / "dataset.nc", engine="h5netcdf") as ds:
+        np.testing.assert_array_equal(ds["posterior_value"].sel(calibrated_parameter="population.n_firms"), [40, 40])
+        np.testing.assert_allclose(ds["posterior_value"].sel(calibrated_parameter="adoption.target"), [0.6, 0.9])
 
 
 def test_not_a_posterior_file(capsys, work):
@@ -330,7 +343,7 @@ def test_calibrated_defaults_are_the_posterior_medians():
     from scoresim.calibration.posterior import posterior_info
     from scoresim.params import Scenario, describe_parameters, numeric_parameters
 
-    info = posterior_info(ROOT / "configs" / "calibrated" / "phase1.nc")
+    info = posterior_info(ROOT / "src" / "scoresim" / "data" / "posterior_phase1.nc")
     assert 500 <= info["draws"] <= 5000 and "median" in info["defaults_rule"]
     defaults = numeric_parameters(Scenario())
     sources = {r["path"]: r["source"] for r in describe_parameters()}

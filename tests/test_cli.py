@@ -207,20 +207,21 @@ def test_validate_with_set(capsys, work):
 def test_params_lists_every_parameter(capsys, work):
     code, out, err = call(["params"], capsys)
     assert code == 0 and err == ""
-    lines = out.splitlines()
     rows = describe_parameters()
-    assert len(lines) == len(rows)
-    for row, line in zip(rows, lines):
-        assert line.startswith(row["path"] + " ")
-        assert row["unit"] in line
-        assert row["range"] in line
-        assert row["default"] in line
+    starts = [line.split("  ")[0] for line in out.splitlines() if line and not line.startswith(" ")]
+    assert starts[0] == "parameter (--set path)" and starts[2:len(rows) + 2] == [r["path"] for r in rows]
+    flat = " ".join(out.split())                      # cells and details may wrap onto several lines
+    for row in rows:
+        for key in ("unit", "range", "default"):
+            assert " ".join(str(row[key]).split()) in flat, (row["path"], key)
+    assert max(len(line) for line in out.splitlines()) <= 100
     paths = [r["path"] for r in rows]
     for expected in ("programme.participants", "programme.firm_share", "time.months",
                      "population.countries.Ghana.wage_usd_month", "population.sectors.food.defect_rate"):
         assert expected in paths
-    firm_share = next(line for line in lines if line.startswith("programme.firm_share "))
-    assert "share of cost" in firm_share and "[0, 1]" in firm_share
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("programme.firm_share "))
+    assert "share of cost" in lines[at] and "allowed: [0, 1]" in lines[at + 1]
 
 
 def test_params_markdown(capsys, work):
@@ -263,7 +264,10 @@ def test_run_succeeds_and_prints_summary(small_run):
     assert small_run.code == 0, small_run.stderr
     assert "Traceback" not in small_run.stderr
     out = small_run.stdout
-    assert "scenario phase1: 30 firms recorded, 20 participants, 2 replicate(s), seed 20090101" in out
+    assert "scenario phase1: 30 firms, 20 participants, 2 replicate(s), seed 20090101" in out
+    # the intervals say what they cover: parameters, populations and the months' events
+    words = " ".join(out.split())
+    assert "parameters (a draw of the calibrated parameters' posterior" in words and "populations (each" in words
     assert "indicator" in out and "reported" in out and "evaluator (DiD)" in out and "causal effect" in out
     assert max(len(line) for line in out.splitlines() if not line.startswith("wrote ")) <= 100
     for name, ind in INDICATORS.items():
@@ -273,12 +277,35 @@ def test_run_succeeds_and_prints_summary(small_run):
     assert sorted(os.listdir(small_run.base)) == ["OUT"]  # no results/ directory, nothing else
 
 
+def test_run_prints_and_writes_money_and_jobs(small_run):
+    from scoresim.money import ROWS
+
+    assert "money and jobs" in small_run.stdout and "up to USD 15,000" in small_run.stdout
+    rows = json.loads((small_run.out / "money.json").read_text())
+    assert [r["name"] for r in rows] == [r[0] for r in ROWS]
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["jobs_created"]["median"] >= 0 and by_name["jobs_destroyed"]["median"] >= 0
+    assert all(r["p5"] <= r["median"] <= r["p95"] for r in rows if r["median"] == r["median"])   # NaN: none
+
+
 def test_run_dataset_structure(small_run):
+    """dataset.nc holds what varies across replicates (estimands, summaries, trajectories),
+    panel.nc the first replicate's firm panel."""
     with xr.open_dataset(small_run.out / "dataset.nc") as ds:
-        assert ds.sizes["replicate"] == 2
-        assert ds.sizes["time"] == 36
-        assert ds.sizes["firm"] == 30
+        assert ds.sizes["replicate"] == 2 and ds.sizes["time"] == 36
         assert set(ds["world"].values) == {"programme", "counterfactual"}
+        for var in ("mean_reported_change", "did_estimate", "effect", "share_reporting_improvement"):
+            assert ds[var].dims == ("replicate", "indicator")
+        assert ds["summary_value"].dims == ("replicate", "summary") and "jobs_effect" in ds["summary"].values
+        assert ds["trajectory_productivity"].dims == ("replicate", "world", "time", "group")
+        assert len(set(ds["population_seed"].values)) == 2          # each replicate its own population
+        assert ds["posterior_value"].dims == ("replicate", "calibrated_parameter")
+        assert "populations" in ds.attrs["uncertainty"]
+        for name, var in ds.data_vars.items():
+            assert var.attrs.get("units") is not None, name
+            assert var.attrs.get("long_name"), name
+    with xr.open_dataset(small_run.out / "panel.nc") as ds:
+        assert ds.sizes["replicate"] == 1 and ds.sizes["time"] == 36 and ds.sizes["firm"] == 30
         for coord in ("country", "sector", "participant"):
             assert coord in ds.coords and ds[coord].dims == ("firm",)
         assert int(ds["participant"].sum()) == 20
@@ -399,3 +426,15 @@ def test_default_run_directories_never_collide(tmp_path):
     assert fresh_directory(base) == base.with_name(base.name + "-2")
     base.with_name(base.name + "-2").mkdir()
     assert fresh_directory(base) == base.with_name(base.name + "-3")
+
+
+def test_a_missing_figure_is_explained_not_printed_as_nan(capsys, work):
+    """A scenario without accidents: the accidents row has no figure, and the table says why."""
+    (work / "noacc.toml").write_text('name = "no_accidents"\n[population]\nn_firms = 40\n'
+                                     '[population.sectors.garments]\naccidents_per_100_year = 0.0\n'
+                                     '[programme]\nparticipants = 20\n[run]\nreplicates = 2\n')
+    code, out, err = call(["run", "noacc.toml", "--out", "r", "--no-figures"], capsys)
+    assert code == 0, err
+    row = next(line for line in out.splitlines() if line.startswith("accidents"))
+    assert "nan" not in out.lower() and "n/a" in row
+    assert "no accidents in the before-window of any participant (accidents)" in " ".join(out.split())

@@ -477,7 +477,9 @@ def _bounds(field) -> tuple[float, float]:
 
 ROWS = {r["path"]: r for r in describe_parameters()}
 CROSS_FIELD = {"programme.firm_share", "programme.sponsor_share", "population.workers_min",
-               "population.workers_max", "programme.eligible_min_workers", "programme.eligible_max_workers"}
+               "population.workers_max", "programme.eligible_min_workers", "programme.eligible_max_workers",
+               *(p for p in ROWS if p.startswith("population.sectors.")      # the shares leave value added
+                 and p.rsplit(".", 1)[-1] in ("materials_share", "energy_share", "services_share"))}
 FLOAT_PARAMS = sorted(p for p, r in ROWS.items()
                       if r["range"].startswith("[") and _field(p).annotation is float and p not in CROSS_FIELD)
 INT_PARAMS = sorted(p for p, r in ROWS.items()

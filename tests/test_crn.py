@@ -18,7 +18,7 @@ from conftest import ROOT, small
 def _panels_equal(m: ScoreModel, a: int, b: int) -> bool:
     rec = m.recorder
     return all(np.array_equal(rec.panel[k][a], rec.panel[k][b], equal_nan=True) for k in FIRM_OUTPUTS) and \
-        np.array_equal(rec.practice[a], rec.practice[b])
+        np.array_equal(rec.practice[a], rec.practice[b], equal_nan=True)
 
 
 @pytest.mark.parametrize("values", [

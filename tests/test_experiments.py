@@ -373,6 +373,8 @@ def test_sweep_and_analyze_commands(capsys, work):
     code, out, err = call(["analyze", str(results)], capsys)
     assert code == 0, err
     assert "ranked by mu_star" in out and "seed noise" in out
+    table = (results / "analysis" / "table.txt").read_text()
+    assert max(len(line) for line in table.splitlines()) <= 100 and "rank" in table
     analysis = results / "analysis"
     names = {p.name for p in analysis.iterdir()}
     assert {"indices.nc", "indices.csv", "table.txt"} <= names and any(n.endswith(".png") for n in names)

@@ -52,11 +52,19 @@ def _step_checks(m: ScoreModel) -> None:
     # hires replace quits slot by slot: slots hired this month have tenure exactly 1
     assert np.array_equal(m.last["quits"].sum(axis=1), (wk.tenure == 1.0).sum(axis=1))
     assert np.all(m.last["accidents"] <= f.size)
-    # every buyer with a supplier in business spreads all its orders over those in business
+    # every buyer with a supplier in business spreads the population's part of its orders over
+    # those in business: 1 less what it buys elsewhere at the start, moving with attractiveness
     alive_links = m.state.alive[:, m.buyers.link_firm]
     served = np.stack([np.bincount(m.buyers.link_buyer, w, minlength=m.buyers.n) > 0 for w in alive_links])
-    assert np.allclose(m.state.share.sum(axis=1), served.sum(axis=1))
+    total = np.stack([np.bincount(m.buyers.link_buyer, s, minlength=m.buyers.n) for s in m.state.share])
+    assert np.all((total[served] > 0) & (total[served] <= 1 + 1e-9)) and np.all(total[~served] == 0)
     assert np.all(m.state.share[~alive_links] == 0)
+    # jobs: a positive workforce in business, none after exit; flows non-negative; hours and overtime
+    staff = m.last["employment"]
+    assert np.all(staff[m.state.alive] >= 1) and np.all(staff[~m.state.alive] == 0)
+    for k in ("hires", "separations", "jobs_lost_exit", "hours", "adoption_cost"):
+        assert np.all(np.nan_to_num(m.last[k]) >= 0), k
+    assert np.all((np.nan_to_num(m.last["overtime"]) >= 0) & (np.nan_to_num(m.last["overtime"]) <= 1)), "overtime"
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -86,3 +94,38 @@ def test_same_seed_identical_different_seed_different():
         np.testing.assert_array_equal(a.panel[k], b.panel[k])
     assert not np.array_equal(a.panel["accidents"], c.panel["accidents"])
     assert not np.array_equal(a.panel["accidents"], d.panel["accidents"])
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(response=st.floats(0.0, 1.0), results=st.floats(0.0, 3.0), sd=st.floats(0.0, 0.5),
+       optimism=st.floats(0.0, 0.2), reserve=st.floats(0.05, 3.0), seed=st.integers(0, 2**16))
+def test_reports_and_jobs_stay_consistent(response, results, sd, optimism, reserve, seed):
+    """Whatever the reporting process and however many firms exit: every participant has one
+    status, shares lie in [0, 1], reporters are participants in business, and every job is
+    either in a firm in business or lost with a firm that exited."""
+    from scoresim.reporting import STATUS
+    from scoresim.simulate import run
+
+    ds = run(small(reporting__response_rate=response, reporting__response_results=results,
+                   reporting__measurement_sd=sd, reporting__optimism=optimism, exit__reserve_months=reserve,
+                   population__n_firms=40, programme__participants=25), seed=seed, replicates=2)
+    part = ds["participant"].values.astype(bool)
+    counts = ds["report_status_count"].values
+    assert np.all(counts.sum(axis=1) == part.size)
+    assert np.all(counts[:, STATUS.index("not_participant")] == (~part).sum())
+    assert np.all(ds["n_reporting"].values == counts[:, STATUS.index("reported")])
+    share = ds["share_reporting_improvement"].values
+    assert np.all(np.isnan(share) | ((share >= 0) & (share <= 1)))
+    status = ds["report_status"].values
+    reported = status == STATUS.index("reported")
+    assert not np.any(reported & ~part)
+    assert np.all(np.isnan(ds["reported_change"].values[:, :, ~reported.any(axis=0)]))
+    exits = ds["exit_month"].values                                  # (replicate, world, firm)
+    workers = ds["workers"].values
+    for t in (0, ds.sizes["time"] // 2, ds.sizes["time"] - 1):
+        in_business = (exits < 0) | (exits >= t)
+        lost = (exits >= 0) & (exits < t)
+        assert np.all((in_business * workers).sum(-1) + (lost * workers).sum(-1) == workers.sum())
+        # firms that exited before month t produce and employ nothing in it
+        out = ds["output"].values[:, :, t]
+        assert np.all(out[lost] == 0)

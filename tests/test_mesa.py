@@ -6,7 +6,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from scoresim.model import ScoreModel
+from scoresim.model import REPORTED_MEANS, REPORTED_TOTALS, ScoreModel
 
 from conftest import small
 
@@ -39,6 +39,19 @@ def test_datacollector_collects_every_month():
     assert m.steps == 12 and not m.running
 
 
+def test_datacollector_means_are_worker_weighted_over_firms_in_business():
+    m = ScoreModel(small(time__months=24, exit__reserve_months=0.05), seed=5).run()
+    assert np.isnan(m.last["productivity"]).any()                 # some firms have exited
+    row = m.datacollector.get_model_vars_dataframe().iloc[-1]
+    for w, world in enumerate(m.worlds):
+        for var in REPORTED_MEANS:
+            x = m.last[var][w]
+            ok = np.isfinite(x)
+            assert np.isclose(row[f"{var}_{world}"], np.average(x[ok], weights=m.firms.size[ok]), rtol=1e-12)
+        for var in REPORTED_TOTALS:
+            assert np.isclose(row[f"{var}_{world}"], np.nansum(m.last[var][w]), rtol=1e-12)
+
+
 def test_firm_views_are_mesa_agents_reading_the_arrays():
     m = ScoreModel(small(time__months=12), seed=1).run()
     views = m.firm_views()
@@ -55,7 +68,9 @@ def test_buyer_views_show_suppliers_and_shares():
     m = ScoreModel(small(time__months=12), seed=2).run()
     views = m.buyer_views()
     assert len(views) == m.buyers.n and all(isinstance(v, mesa.Agent) for v in views)
-    shares = [sum(v.suppliers.values()) for v in views if v.suppliers]
-    np.testing.assert_allclose(shares, 1.0)
+    alive = m.state.alive[0]
+    shares = [sum(v.suppliers.values()) for v in views if any(alive[f] for f in v.suppliers)]
+    assert all(0 < x <= 1 for x in shares)               # the rest is bought outside the population
+    np.testing.assert_allclose(np.mean(shares), 1 - m.p.market.elsewhere_share, atol=0.1)
     firms = {f for v in views for f in v.suppliers}
     assert firms <= set(range(m.firms.n))

@@ -32,7 +32,8 @@ from scoresim.cli import main
 from scoresim.config import scenario_from_json
 from scoresim.params import describe_parameters
 from scoresim.report import build_report
-from scoresim.report.html import Section, page
+from scoresim.report.html import Section, esc, page
+from scoresim.report.parts import CAPTIONS
 
 SPEC = """
 name = "score_small"
@@ -73,7 +74,7 @@ predictive_draws = 5
 quick_population = 10
 quick_generations = 1
 """
-SECTIONS = ("Contents", "Assumptions and parameters", "Provenance")
+SECTIONS = ("Contents", "Summary", "Assumptions and parameters", "Provenance")
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 
 
@@ -98,7 +99,13 @@ def make_report(results: Path, out: Path, capsys, *extra: str) -> str:
     assert code == 0, err
     figures = len(list(results.glob("*.png"))) + len(list(results.glob("analysis*/*.png")))
     assert re.fullmatch(rf"wrote {re.escape(str(out))} \(\d[\d,]* KB, {figures} figures\)\n", stdout), stdout
-    return out.read_text(encoding="utf-8")
+    return plain(out.read_text(encoding="utf-8"))
+
+
+def plain(text: str) -> str:
+    """The page without break opportunities (<wbr>) and cell classes of digests, so that tests
+    can look for cell text."""
+    return text.replace("<wbr>", "").replace('<td class="hash">', "<td>")
 
 
 # --------------------------------------------------------------------------- results to report on
@@ -165,7 +172,7 @@ def scaleup_directory(path: Path, assumptions: bool = True, optimise: bool = Tru
                 "command": "scoresim scaleup plan.toml", "git_commit": SCALEUP_COMMIT, "versions": versions,
                 "created_utc": "2030-01-01T00:00:00+00:00", "seed": 3, "replicates": 2,
                 "strategies": ["open", "buyer_led"],
-                "posterior": {"file": "configs/calibrated/phase1.nc", "sha256": "ab" * 8, "draws": 300}}
+                "posterior": {"file": "src/scoresim/data/posterior_phase1.nc", "sha256": "ab" * 8, "draws": 300}}
     (path / "manifest.json").write_text(json.dumps(manifest))
     xr.Dataset({"firms_reached": (("strategy",), np.array([10.0, 20.0]))},
                coords={"strategy": ["open", "buyer_led"]},
@@ -173,15 +180,16 @@ def scaleup_directory(path: Path, assumptions: bool = True, optimise: bool = Tru
                       "created_utc": "2030-01-01T00:00:00+00:00", "command": "scoresim scaleup plan.toml",
                       "seed": 3, "replicates": 2}).to_netcdf(path / "scaleup.nc", engine="h5netcdf")
     rows = ["strategy,period,metric,units,median,p5,p95"]
-    rows += [f"{s},{y},firms_reached,firms,{10.0 * y + k:.6f},{y},{20 * y}"
-             for k, s in enumerate(("open", "buyer_led")) for y in range(125)]
+    periods = [f"{2000 + y // 2}" if y % 2 == 0 else f"2000-{2000 + y // 2}" for y in range(125)]  # years, totals
+    rows += [f"{s},{p},firms_reached,firms,{10.0 * y + k:.6f},{y},{20 * y}"
+             for k, s in enumerate(("open", "buyer_led")) for y, p in enumerate(periods)]
     (path / "table.csv").write_text("\n".join(rows) + "\n")
     (path / "table.txt").write_text("strategy    firms reached\nopen        1,240\nbuyer-led   1,250\n")
     (path / "config.json").write_text(json.dumps(config, indent=2))
     if assumptions:
         (path / "assumptions.json").write_text(json.dumps(ASSUMPTIONS))
-    for name in ("reach.png", "costs.png"):
-        (path / name).write_bytes(tiny_png())
+    for i, name in enumerate(("reach.png", "costs.png")):
+        (path / name).write_bytes(tiny_png(4 + i))          # distinct images (a PDF stores one copy of each)
     if optimise:
         (path / "optimise.txt").write_text("budget share   accidents averted\n0.5   10\n1.0   18\n")
         (path / "frontier.csv").write_text("budget_share,accidents_averted\n0.5,10\n1.0,18\n")
@@ -247,7 +255,8 @@ def assert_self_contained(text: str, sections: tuple[str, ...], figures: int) ->
     parsed = Page(text)
     for title in SECTIONS + sections:
         assert f">{title}</h2>" in text, title
-    assert all(link.startswith("#") and link[1:] in parsed.ids for link in parsed.links), parsed.links
+    assert all(link.startswith("#") and link[1:] in parsed.ids or link.startswith("data:text/csv;base64,")
+               for link in parsed.links), parsed.links
     assert len(parsed.images) == figures == int(parsed.body["data-figures-expected"])
     assert all(src.startswith("data:image/png;base64,") for src in parsed.images)
     lowered = text.lower()
@@ -260,14 +269,14 @@ def assert_self_contained(text: str, sections: tuple[str, ...], figures: int) ->
 
 def test_run_report(run_dir, tmp_path, capsys):
     text = make_report(run_dir, tmp_path / "run.html", capsys)
-    assert_self_contained(text, ("Summary", "Figures"), 3)
+    assert_self_contained(text, ("Figures", "Results by indicator"), 3)
     ds = xr.open_dataset(run_dir / "dataset.nc", engine="h5netcdf")
     attrs = dict(ds.attrs)
     ds.close()
     assert f"<td>{attrs['git_commit']}</td>" in text and attrs["command"] in text
     assert attrs["created_utc"] in text and "Library versions" in text
     for row in json.loads((run_dir / "summary.json").read_text()):
-        assert f"<td>{row['indicator']}</td>" in text
+        assert f"<td>{row['indicator']}" in text
     scenario = scenario_from_json(attrs["config"], "test")
     for row in describe_parameters(instance=scenario):      # every parameter, with its value
         assert f"<td>{row['path']}</td>" in text, row["path"]
@@ -279,7 +288,7 @@ def test_run_report(run_dir, tmp_path, capsys):
 def test_sweep_report_includes_its_analysis(sweep_dir, tmp_path, capsys):
     text = make_report(sweep_dir, tmp_path / "sweep.html", capsys)
     analysis_figures = len(list((sweep_dir / "analysis").glob("*.png")))
-    assert_self_contained(text, ("Overview", "Sensitivity analysis (analysis)"), analysis_figures)
+    assert_self_contained(text, ("Sensitivity analysis (analysis)",), analysis_figures)
     manifest = json.loads((sweep_dir / "manifest.json").read_text())
     assert f"<td>{manifest['git_commit']}</td>" in text and "<h3>Sessions</h3>" in text
     assert "<td>workforce.osh_hazard</td>" in text and "Ranked indices (table.txt)" in text
@@ -297,7 +306,7 @@ def test_analysis_report_on_its_own(sweep_dir, tmp_path, capsys):
 
 def test_calibration_report(calibration_dir, tmp_path, capsys):
     text = make_report(calibration_dir, tmp_path / "cal.html", capsys)
-    assert_self_contained(text, ("Overview", "Fit to the targets", "Figures"), 3)
+    assert_self_contained(text, ("Fit to the targets", "Figures"), 3)
     manifest = json.loads((calibration_dir / "manifest.json").read_text())
     assert f"<td>{manifest['git_commit']}</td>" in text
     digest = hashlib.sha256((calibration_dir / "posterior.nc").read_bytes()).hexdigest()
@@ -307,20 +316,20 @@ def test_calibration_report(calibration_dir, tmp_path, capsys):
 
 def test_scaleup_report(scaleup_dir, tmp_path, capsys):
     text = make_report(scaleup_dir, tmp_path / "plan.html", capsys)
-    parsed = assert_self_contained(text, ("Overview", "Strategy comparison", "Optimised allocation", "Figures"), 3)
+    parsed = assert_self_contained(text, ("Strategy comparison", "Optimised allocation", "Figures"), 3)
     assert "optimisation" in parsed.ids
-    assert f"<td>{SCALEUP_COMMIT}</td>" in text and "<td>configs/calibrated/phase1.nc</td>" in text
+    assert f"<td>{SCALEUP_COMMIT}</td>" in text and "<td>src/scoresim/data/posterior_phase1.nc</td>" in text
     assert "<th>posterior SHA-256 (first 16 hex digits)</th><td>" + "ab" * 8 + "</td>" in text
-    assert "Showing the first 200 of 250 rows; the full table is in table.csv." in text
+    assert "table.csv has 250 rows of 7 columns" in text and 'download="table.csv"' in text
     assert "<td>costs.module_usd</td>" in text and "cost of a module &lt;per firm&gt;" in text
     assert "Allocations evaluated by the search (search.csv)" in text and "<td>[0, 1e+06]</td>" in text
-    assert text.index("Frontier (frontier.png)") < text.index('id="figures"')   # shown with the optimisation
+    assert text.index(esc(CAPTIONS["frontier"])) > text.index('id="optimisation"')   # shown with the optimisation
 
 
 def test_scaleup_report_without_assumptions_lists_the_config(tmp_path, capsys):
     plan = scaleup_directory(tmp_path / "plan", assumptions=False, optimise=False)
     text = make_report(plan, tmp_path / "plan.html", capsys)
-    assert_self_contained(text, ("Overview", "Strategy comparison", "Figures"), 2)
+    assert_self_contained(text, ("Strategy comparison", "Figures"), 2)
     assert "Optimised allocation" not in text
     for path in ("population.n_firms", "budget.usd_per_year", "strategies.buyer_led.label"):
         assert f"<td>{path}</td>" in text, path
@@ -536,3 +545,91 @@ def test_missing_browser_fails_only_when_required(monkeypatch):
     monkeypatch.setenv("SCORESIM_REQUIRE_BROWSER", "1")
     with pytest.raises(pytest.fail.Exception, match="SCORESIM_REQUIRE_BROWSER"):
         find_browser()
+
+
+# --------------------------------------------------------------------------- layout, in a browser
+
+@pytest.fixture(scope="module")
+def compare_dir(inputs) -> Path:
+    (inputs / "fewer.toml").write_text(BASE.replace("participants = 16", "participants = 8")
+                                       .replace('name = "small"', 'name = "fewer"'))
+    _ok(["compare", str(inputs / "base.toml"), str(inputs / "fewer.toml"), "--replicates", "2",
+         "--out", str(inputs / "cmp")])
+    return inputs / "cmp"
+
+
+@pytest.fixture(scope="module")
+def every_kind(all_results, compare_dir) -> dict[str, Path]:
+    return {**all_results, "compare": compare_dir}
+
+
+def test_compare_report(compare_dir, tmp_path, capsys):
+    text = make_report(compare_dir, tmp_path / "cmp.html", capsys)
+    assert_self_contained(text, ("Figures", "Comparison"), 2)
+    assert "Comparison: small vs fewer" in text and "Parameters that differ between the scenarios" in text
+    assert "<td>programme.participants</td>" in text and 'download="compare.csv"' in text
+    assert text.index(esc(CAPTIONS["differences"])) < text.index(esc(CAPTIONS["values"]))   # main result first
+
+
+@pytest.mark.parametrize("kind", ["run", "sweep", "analysis", "calibration", "scaleup", "compare"])
+def test_report_starts_with_a_summary_in_words(kind, every_kind, tmp_path, capsys):
+    text = make_report(every_kind[kind], tmp_path / f"{kind}.html", capsys)
+    first = text.index("<section ")
+    assert text[first:].startswith('<section id="summary">\n<h2>Summary</h2>\n<div class="summary"><p>This report ')
+    summary = text[first:text.index("</section>", first)]
+    assert "What they rest on" in summary
+    if kind in ("run", "compare", "scaleup", "calibration"):
+        assert re.search(r"\[[-+]?[\d.,]+[%kMB]?, [-+]?[\d.,]+[%kMB]?\]", summary), summary   # results with intervals
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", text)
+    assert all(".png" not in c for c in captions), captions      # captions say what a figure shows
+
+
+@pytest.mark.parametrize("kind", ["run", "sweep", "analysis", "calibration", "scaleup", "compare"])
+def test_report_fits_a_screen_and_a_page_and_prints_every_figure(kind, every_kind, tmp_path, capsys):
+    from browser import LAYOUT_CHECK, chromium, pdf_images
+
+    out = tmp_path / f"{kind}.html"
+    make_report(every_kind[kind], out, capsys)
+    figures = len(Page(out.read_text()).images)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})          # a laptop screen
+        page.goto(out.resolve().as_uri())
+        screen = page.evaluate(LAYOUT_CHECK)
+        assert screen["wide"] == [] and screen["scrollWidth"] <= screen["vw"], screen
+        assert screen["breaking"] == [], screen
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": 700, "height": 1000})                    # A4 less its margins
+        printed = page.evaluate(LAYOUT_CHECK)
+        assert printed["wide"] == [] and printed["scrollWidth"] <= printed["vw"], printed
+        pdf = page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF") and pdf_images(pdf) >= figures > 0
+
+
+def test_layout_check_finds_wide_elements_and_words_broken_inside(tmp_path):
+    """Not vacuous: an element wider than the page and text allowed to break anywhere are found;
+    the same wide table inside a scrolling box is not."""
+    from browser import LAYOUT_CHECK, chromium
+
+    body = ('<div style="width:3000px">too wide</div><p style="overflow-wrap:anywhere">Fals e</p>'
+            '<div class="table-wrap"><table><tr><td style="min-width:3000px">scrolls</td></tr></table></div>')
+    out = tmp_path / "wide.html"
+    out.write_text(page("wide", "a page too wide", [Section("s", "Wide", body)], "footer"))
+    with chromium() as browser:
+        pg = browser.new_page(viewport={"width": 1280, "height": 800})
+        pg.goto(out.resolve().as_uri())
+        found = pg.evaluate(LAYOUT_CHECK)
+    assert found["wide"] and all(w.startswith("DIV") for w in found["wide"]), found
+    assert not any("TD" in w for w in found["wide"]), found
+    assert found["breaking"] == ["P."], found
+
+
+def test_playwright_browser_missing_fails_only_when_required(monkeypatch):
+    import browser
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("SCORESIM_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        browser.executable()
+    monkeypatch.setenv("SCORESIM_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="SCORESIM_REQUIRE_BROWSER"):
+        browser.executable()

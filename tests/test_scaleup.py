@@ -129,6 +129,17 @@ def test_more_budget_never_reaches_fewer_firms(budget, factor, w, seed, carry, n
     assert (b >= a).all(), (np.flatnonzero(b < a)[:5], a[-1], b[-1])
 
 
+def test_more_budget_buys_no_trainers_at_the_expense_of_waiting_firms():
+    """A case hypothesis found: with 3% more money the planner trained two more trainers in a
+    year and had nothing left for the one applicant the present trainers could serve, reaching
+    fewer firms. Money for the waiting applicants is now kept before trainers are trained."""
+    common = {"budget__carry_over": False, "capacity__new_firm_share": 1.0, "uptake__modules_per_firm": 1.0,
+              "uptake__peer_effect": 0.0}
+    reached = [np.cumsum(plan_of(small_plan(budget__usd_per_year=126546.0 * f, **common), 1, {"open": 1.0})
+                         .series["firms_reached"]) for f in (1.0, 1.03125)]
+    assert (reached[1] >= reached[0]).all()
+
+
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def test_more_budget_reaches_more_firms_until_capacity_binds(strategy):
     reached = [plan_of(small_plan(budget__usd_per_year=b), 1, {strategy: 1.0}).series["firms_reached"].sum()
@@ -156,6 +167,25 @@ def test_outcomes_of_a_funded_programme_are_gains():
     assert series["value_added_gain_usd"].sum() > 0
     assert series["accident_cost_savings_usd"].sum() == pytest.approx(
         series["accidents_averted"].sum() * cfg.production.accident_cost_usd)
+    assert series["adoption_cost_usd"].sum() > 0
+    # jobs: net = created - destroyed every month; job-years never exceed the worker-years reached
+    np.testing.assert_allclose(series["jobs"], series["jobs_created"] - series["jobs_destroyed"], atol=1e-6)
+    worker_years = np.cumsum(series["workers_reached"]).sum() / 12.0
+    assert series["jobs"].sum() / 12.0 <= worker_years
+
+
+def test_benefits_are_value_added_net_of_adoption_hiring_and_displacement():
+    from scoresim.scaleup.metrics import benefit, objective_value
+
+    cfg = small_plan(budget__usd_per_year=1e6)
+    (s,) = run_replicate(cfg.model_dump_json(), [{"weights": {"open": 1.0}}], seed=6)
+    for d in (0.0, 0.5, 1.0):
+        expected = (s["value_added_gain_usd"] + s["accident_cost_savings_usd"] - s["adoption_cost_usd"]
+                    - s["hiring_cost_change_usd"] - d * s["displaced_va_usd"])
+        np.testing.assert_allclose(benefit(s, d), expected)
+    net = objective_value(s, "net_benefit_usd", 0.0, 0.5)     # the search's objective: the same benefits
+    spend = sum(s[k] for k in ("spend_overhead", "spend_tot", "spend_modules", "spend_firms", "spend_sponsors"))
+    assert net == pytest.approx(float(np.sum(benefit(s, 0.5) - spend)))
 
 
 # ---------------------------------------------------------------------- accounting and mechanisms
@@ -256,6 +286,7 @@ def test_scaleup_command_writes_results(plan_file, capsys, work):
     code, out, err = call(["scaleup", str(plan_file), "--out", "sc", "--serial"], capsys)
     assert code == 0, err
     assert "open enrolment" in out and "buyer-led" in out and "cost_per_accident_averted_usd" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
     files = {p.name for p in (work / "sc").iterdir()}
     assert {"scaleup.nc", "table.csv", "table.txt", "config.json", "assumptions.json", "manifest.json",
             "reach.png", "outcomes.png", "cost_per_outcome.png"} <= files
@@ -278,6 +309,7 @@ def test_scaleup_optimise_writes_frontier(plan_file, capsys, work):
                            "--replicates", "2"], capsys)
     assert code == 0, err
     assert "Best allocation at the 100% budget" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
     points = pd.read_csv(work / "opt" / "frontier.csv")
     assert set(points["kind"]) == {"candidate", "strategy"} and (points["kind"] == "strategy").sum() == 4
     assert set(points.loc[points["kind"] == "candidate", "level"]) == {0.6, 1.0}
@@ -405,7 +437,7 @@ def test_results_do_not_depend_on_the_executor():
 
 def test_posterior_draws_vary_by_replicate(capsys, work, plan_file):
     code, out, err = call(["scaleup", str(plan_file), "--out", "post", "--serial", "--replicates", "3", "--no-figures",
-                           "--posterior", str(ROOT / "configs" / "calibrated" / "phase1.nc")], capsys)
+                           "--posterior", str(ROOT / "src" / "scoresim" / "data" / "posterior_phase1.nc")], capsys)
     assert code == 0, err
     assert "posterior draws and seeds" in out
     with xr.open_dataset(work / "post" / "scaleup.nc", engine="h5netcdf") as ds:

@@ -1,7 +1,7 @@
 """The ``scoresim`` command: parse the arguments and dispatch to the command modules.
 
 Each subcommand lives in its own module (``runs``, ``experiments``, ``calibration``,
-``scaleup`` and ``report``, each with a ``commands.py``); what they share is in
+``scaleup``, ``report``, ``compare`` and ``dashboard``, each with a ``commands.py``); what they share is in
 :mod:`scoresim.cmdargs` and :mod:`scoresim.outputs`. Nothing imports this module.
 
 Bad input of any kind ends with a one-line-per-problem message on stderr naming the file, the
@@ -15,7 +15,9 @@ import sys
 from . import __version__
 from .calibration import commands as calibration
 from .cmdargs import EXIT_INPUT, Parser, safe_streams
+from .compare import commands as compare
 from .config import InputError
+from .dashboard import commands as dashboard
 from .experiments import commands as experiments
 from .report import commands as report
 from .runs import commands as runs
@@ -33,6 +35,8 @@ def build_parser() -> Parser:
     calibration.add_parser(sub)
     scaleup.add_parser(sub)
     report.add_parser(sub)
+    compare.add_parser(sub)
+    dashboard.add_parser(sub)
     experiments.add_analyze_parser(sub)
     return parser
 

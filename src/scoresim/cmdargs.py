@@ -153,6 +153,15 @@ def add_memory_option(parser: argparse.ArgumentParser) -> None:
                              "machine's memory)")
 
 
+def add_posterior_options(parser: argparse.ArgumentParser) -> None:
+    """--posterior FILE and --point: where an ensemble's calibrated parameters come from."""
+    parser.add_argument("--posterior", metavar="FILE", help="posterior draws of the calibrated parameters "
+                        "(posterior.nc): replicate r runs with draw r mod draws (default: the config's "
+                        "run.posterior, the committed Phase I posterior unless it says otherwise)")
+    parser.add_argument("--point", action="store_true", help="fix the calibrated parameters at their defaults "
+                        "(posterior medians) instead of drawing them: intervals then leave parameters out")
+
+
 def seed(text: str) -> int:
     """A seed in [0, SEED_MAX]."""
     return _whole_in(text, 0, SEED_MAX)
@@ -240,5 +249,6 @@ class RunProgress:
             self._last, self._logged = now, True
 
 
-__all__ = ["EXIT_INPUT", "Parser", "SafeStream", "safe_streams", "whole", "replicates", "workers", "resamples", "minutes", "gigabytes", "seed", "add_memory_option",
+__all__ = ["EXIT_INPUT", "Parser", "SafeStream", "safe_streams", "whole", "replicates", "workers", "resamples",
+           "minutes", "gigabytes", "seed", "add_memory_option",
            "add_executor_options", "local_processes", "executor_from_args", "progress_bar", "RunProgress"]

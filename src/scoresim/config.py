@@ -46,6 +46,17 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
     return load_config(Scenario, path, overrides, "config")
 
 
+def written_paths(path: str | Path, overrides: list[str] | None = None) -> set[str]:
+    """The dotted paths of every value the TOML file at ``path`` and the ``overrides`` set
+    (tables inside tables by their keys; the file is assumed valid)."""
+    def leaves(node: Any, prefix: str) -> set[str]:
+        if isinstance(node, dict):
+            return set().union(*(leaves(v, f"{prefix}{k}.") for k, v in node.items())) if node else set()
+        return {prefix[:-1]}
+    written = leaves(read_toml(Path(path)), "")
+    return written | {item.split("=", 1)[0].strip() for item in overrides or [] if "=" in item}
+
+
 def load_config(root: type[M], path: str | Path, overrides: list[str] | None = None, kind: str = "config") -> M:
     """Read the TOML file at ``path`` as a ``root`` config, with ``overrides`` ('a.b=value')
     applied as lines at its end, and validate; every problem of the file and the overrides is
@@ -91,7 +102,8 @@ def decode(raw: bytes, origin: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise InputError(f"{origin}: not a UTF-8 text file (byte {err.start} cannot be read); save it as UTF-8") from None
+        raise InputError(f"{origin}: not a UTF-8 text file (byte {err.start} cannot be read); "
+                         "save it as UTF-8") from None
 
 
 def too_deep(data: Any, limit: int = MAX_DEPTH) -> str | None:
@@ -166,8 +178,9 @@ def apply_overrides(scenario: M, overrides: list[str], origin: str = "--set") ->
 
 def set_values(scenario: M, values: dict[str, Any], origin: str, label: str = "") -> M:
     """Return a new scenario (of the same type, a planner config too) with parameters set by
-    dotted path, validated."""
-    return validate_model(type(scenario), scenario.model_dump(mode="json"), origin, values=values, label=label)
+    dotted path, validated. Numpy scalars count as the Python numbers they hold."""
+    plain = {k: (v.item() if type(v).__module__ == "numpy" and hasattr(v, "item") else v) for k, v in values.items()}
+    return validate_model(type(scenario), scenario.model_dump(mode="json"), origin, values=plain, label=label)
 
 
 def merge_value(root: type[BaseModel], data: dict[str, Any], key: str, value: Any) -> str | None:

@@ -13,18 +13,23 @@ from typing import Any
 import mesa
 import numpy as np
 
+from . import economics
 from . import population as pop
 from .config import load_scenario, set_values
 from .modules import Schedule, build_schedule
 from .params import Scenario
-from .processes import adoption, delivery, drift, failure, market, production, suggestions, workforce
+from .processes import adoption, adoption_costs, delivery, drift, failure, jobs, market, production, suggestions
+from .processes import workforce
 from .processes import exit as exits
 from .processes import shocks
 from .recorder import FIRM_OUTPUTS, PROGRAMME_OUTPUTS, Recorder
 from .rng import Streams, generator
-from .state import COOP, QUALITY, WORKFORCE
+from .state import CLEANER, COOP, OSH, QUALITY, WORKFORCE
 
 WORLDS: tuple[str, ...] = ("programme", "counterfactual")
+REPORTED_MEANS = ("accident_rate", "absence_rate", "defect_rate", "productivity", "engagement")
+REPORTED_TOTALS = ("good_output", "accidents", "profit")
+"""Indicators the ``mesa.DataCollector`` reports per world: worker-weighted means and totals."""
 
 
 def replicate_seed(seed: int, replicate: int) -> int:
@@ -47,9 +52,9 @@ class ScoreModel(mesa.Model):
         ``ScoreModel("configs/phase1.toml", **{"programme.participants": 100})``; this is how
         ``mesa.batch_run`` sweeps the model.
 
-    Step order (each month): 1 dropout and delivery, 2 adoption, drift and decay, implementation
-    dips and teams, 3 workforce, 4 suggestions, 5 production to demand and costs, 6 market,
-    7 exit, 8 record.
+    Step order (each month): 1 dropout and delivery (with what adopting costs the firm),
+    2 adoption, drift and decay, implementation dips and teams, 3 workforce, 4 suggestions,
+    5a jobs (hires and layoffs), 5 production to demand and costs, 6 market, 7 exit, 8 record.
     """
 
     def __init__(self, scenario: Scenario | str | Path | None = None, *, seed: int | None = None,
@@ -77,7 +82,9 @@ class ScoreModel(mesa.Model):
         self.state = pop.initial_firm_state(self.firms, W)
         self._init_derived()
         self.base_good = self._baseline_good_output()
-        self.buyers = pop.build_buyers(p, self.firms, self.base_good, generator(self.seed_value, "buyers"))
+        self._init_economics()
+        self.buyers = pop.build_buyers(p, self.firms, self.base_good * (1.0 - self.outside_share),
+                                       generator(self.seed_value, "buyers"))
         self.history = shocks.build_history(p, self.firms, self.buyers, self.seed_value)
         self.link_kind = shocks.link_kind(self.buyers)
         self.schedule_plan = (build_schedule(p, self.firms, self.buyers, generator(self.seed_value, "delivery"),
@@ -86,8 +93,11 @@ class ScoreModel(mesa.Model):
         self._init_programme_state()
         self.streams = Streams(self.process_seed, W, p.run.common_random_numbers)
         self._init_market()
+        self._init_employment()
         self.month = 0
         self.last: dict[str, np.ndarray] = {}
+        self._aggregated: dict[str, np.ndarray] = {}
+        self._aggregated_month = -1
         self.recorder = self._make_recorder()
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self._firm_views: list | None = None
@@ -112,29 +122,110 @@ class ScoreModel(mesa.Model):
 
     def _baseline_good_output(self) -> np.ndarray:
         """Expected good units per month of each firm in its initial state (F,): what buyers'
-        baseline demand is built on."""
+        baseline demand is built on (also keeps its defect rate and energy per unit)."""
         f, wk, p, st = self.firms, self.workers, self.p, self.state
-        w, pm = p.workforce, p.population.practice_mean
+        w, pm, pp = p.workforce, p.population.practice_mean, p.production
         skill = np.add.reduceat(wk.skill[0], self.bounds)[1::2] / self.n_prod
         eng = self.engagement_mean[0]
         absence = (w.absence_base * (1 - w.absence_workforce * st.practice[0, :, WORKFORCE])
                    * (1 + w.absence_engagement * (0.5 - eng)))
         present = self.n_prod * w.working_days * (1 - absence)
         q = present * f.units_per_day * production.efficiency(
-            st.practice[0], skill, st.gain_productivity[0], f.tfp, pm, p.production)
+            st.practice[0], skill, st.gain_productivity[0], f.tfp, pm, pp)
         d = production.defect_rate(st.practice[0, :, QUALITY], skill, eng, st.gain_defects[0],
-                                   f.defect_base, np.zeros(f.n), pm, p.production)
+                                   f.defect_base, np.zeros(f.n), pm, pp)
+        self.base_defect = d
+        self.base_kwh = (f.energy_base * (1.0 - pp.energy_cleaner * st.practice[0, :, CLEANER])
+                         / (1.0 - pp.energy_cleaner * pm) * (1.0 - st.gain_energy[0]))
         return q * (1 - d * (1 - p.production.rework_share))
 
+    def _init_economics(self) -> None:
+        """Wage and price paths, and each firm's baseline revenue, capital costs, marginal cost
+        and value added per person engaged (month-0 prices), from its baseline output."""
+        f, p, pp, m = self.firms, self.p, self.p.production, self.p.market
+        self.paths = economics.paths(p)
+        self.outside_share = m.outside_demand if m.produce_to_demand else 0.0
+        good = self.base_good
+        q = good / (1.0 - self.base_defect * (1.0 - pp.rework_share))
+        revenue = f.price * good * (1.0 - self.outside_share + self.outside_share * m.spot_price)
+        intermediate = (q * f.material * (1.0 + self.base_defect * pp.rework_share * pp.rework_cost)
+                        + q * self.base_kwh * pp.energy_price_usd_kwh + good * f.services)
+        self.capital = f.capital_share * revenue
+        self.va_base = (revenue - intermediate) / f.size
+        self.va_share = np.where(revenue > 0, (revenue - intermediate) / np.where(revenue > 0, revenue, 1.0), 0.0)
+        self.mc_base = production.marginal_cost(f, self.base_defect, self.base_kwh, good / self.n_prod, f.wage, pp)
+        self.exit_jobs = np.zeros_like(self.state.accident_rate)
+        self.flows = jobs.Flows(*(np.zeros_like(self.state.accident_rate) for _ in range(3)))
+        self.adopt_time = adoption_costs.Time(0.0, 0.0, 0.0)
+
     def _init_market(self) -> None:
-        """Initial order shares: buyers' allocation at the baseline scores, and the orders."""
+        """Initial order shares: buyers' allocation at the baseline scores, and the orders.
+
+        With ``market.capacity_aware`` buyers score each supplier relative to its own baseline
+        (its defect rate, compliance and price at the start), so at the start each supplier's
+        orders match its output (its size already reflects what buyers think of it) and orders
+        move when its attractiveness changes; otherwise scores are absolute and the first
+        shares are those of the baseline compliance and prices."""
         f, p = self.firms, self.p
         comp = market.compliance(self.state.practice)
-        score = market.attractiveness(1.0, 1.0, comp, self.log_rel_price, p.market)
+        self.score0 = 0.0
+        if self._capacity_aware():
+            self.score0 = market.attractiveness(self.base_defect / f.defect_base, 1.0, comp[0], self.log_rel_price,
+                                                p.market)
+            score = np.zeros_like(comp)
+        else:
+            score = market.attractiveness(1.0, 1.0, comp, self.log_rel_price, p.market)
+        self.elsewhere_weight = (market.elsewhere_weights(score[0], self.buyers, p.market.elsewhere_share,
+                                                          p.production.defect_noise, p.market.weight_quality)
+                                 if p.market.elsewhere_share > 0 else None)
+        self.elsewhere_start = market.mean_score(score[0], self.buyers)
+        self.drift_score0 = self._drift_score(0)
         self.state.share = market.target_shares(score, self.buyers)
+        if self.elsewhere_weight is not None:   # the population's part of the buyers' purchases, exactly
+            self.state.share = self.state.share * (1.0 - p.market.elsewhere_share)
         link, self.outside_log = self._demand_logs(0)
+        capacity = (self.base_good * (1.0 + self._overtime_max()))[None].repeat(len(self.worlds), 0) \
+            if self._capacity_aware() else None
         _, self.orders = market.allocate(self.state.share, self.state.share, self.buyers.demand,
-                                         self.buyers, f.n, p.market, link)
+                                         self.buyers, f.n, p.market, link, capacity)
+
+    def _init_employment(self) -> None:
+        """Firms start with the workforce their first month's demand needs at their efficiency
+        of that month (employment per slot; 1 without demand limits or adjustment)."""
+        p, s = self.p, self.state
+        if not (p.market.produce_to_demand and p.jobs.adjustment):
+            return
+        sd = p.shocks.firm_sd
+        capacity = self.base_good * np.exp(self.history.efficiency[0].astype(float) - 0.5 * sd * sd)
+        demand = self.orders + p.market.outside_demand * self.base_good * np.exp(self.outside_log)
+        s.employment = np.clip(demand / capacity, 0.2, 5.0) * np.ones_like(s.employment)
+        s.need = s.employment.copy()
+
+    def _drift_score(self, t: int) -> np.ndarray:
+        """(F,) what buyers would score each firm at its drifting baseline practices in month ``t``
+        (compliance and the quality term), the path the suppliers outside the population follow."""
+        p, f = self.p, self.firms
+        floor = drift.practice_floor(f.practice0, t, p.drift)
+        ratio = np.exp(-p.production.defect_quality * (floor[:, QUALITY] - f.practice0[:, QUALITY]))
+        return market.attractiveness(ratio, 1.0, market.compliance(floor), 0.0, p.market)
+
+    def _elsewhere(self, t: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """(weight, score) (B,) of what buyers buy outside the population in month ``t``: at
+        the start its share is market.elsewhere_share, its suppliers score the buyer's suppliers'
+        mean, and it moves as they would with drift alone (the same in every world)."""
+        if self.elsewhere_weight is None:
+            return None
+        if not self.p.drift.practice:
+            return self.elsewhere_weight, self.elsewhere_start
+        shift = market.mean_score(self._drift_score(t) - self.drift_score0, self.buyers)
+        return self.elsewhere_weight, self.elsewhere_start + shift
+
+    def _overtime_max(self) -> float:
+        """Overtime allowed (share of regular hours): none without demand limits."""
+        return self.p.production.overtime_max if self.p.market.produce_to_demand else 0.0
+
+    def _capacity_aware(self) -> bool:
+        return self.p.market.capacity_aware and self.p.market.produce_to_demand
 
     def _init_programme_state(self) -> None:
         """Participants' dropout month (-1: none), productivity when they enrolled, and the
@@ -178,6 +269,7 @@ class ScoreModel(mesa.Model):
         fees = self._deliver_and_adopt(t)
         wo = self._workforce()
         done = self._suggestions()
+        self._jobs(t, wo)
         pr = self._produce(t, wo, fees["firm"])
         failed = self._market(t, pr)
         self._exit(t, pr)
@@ -196,9 +288,20 @@ class ScoreModel(mesa.Model):
         wo = workforce.workforce_step(self.workers, drivers, self.streams.normal("absence", (f.n,)), *u,
                                       f.size, self.bounds, p.workforce, self.hazard_scale)
         self.engagement_mean = wo.engagement / f.size
-        s.accident_rate = wo.accidents / f.size * 1200.0
+        s.accident_rate = wo.accidents / self._staff() * 1200.0
         self.lost_managers = wo.trained_managers_lost
         return wo
+
+    def _staff(self) -> np.ndarray:
+        """Persons engaged (W, F): the production workforce and the managers."""
+        return self.state.employment * self.n_prod + self.firms.managers
+
+    def _jobs(self, t: int, wo: workforce.WorkforceOutcome) -> None:
+        """Process 5a: this month's quits, replacements, hires and layoffs toward the workforce
+        the firm expects its orders to need (:mod:`scoresim.processes.jobs`)."""
+        s, f = self.state, self.firms
+        quits = wo.quits * (self._staff() / f.size)
+        s.employment, self.flows = jobs.adjust(s.employment, s.need, quits, self.n_prod, s.alive, self.p.jobs)
 
     def _suggestions(self) -> np.ndarray:
         """Process 4: suggestions implemented this month (W, F) and their lasting gains."""
@@ -218,15 +321,26 @@ class ScoreModel(mesa.Model):
         pp, rho = p.production, p.production.defect_persistence
         z = self.streams.normal("defects", (f.n,))
         s.defect_z = z if rho == 0.0 else rho * s.defect_z + np.sqrt(1.0 - rho * rho) * z if t else z
-        demand = np.inf
-        if p.market.produce_to_demand:
-            demand = self.orders + p.market.outside_demand * self.base_good * np.exp(self.outside_log)
+        m, limited = p.market, p.market.produce_to_demand
+        outside = m.outside_demand * self.base_good * np.exp(self.outside_log) if limited else 0.0
+        demand = production.Demand(self.orders, outside, self.mc_base, m.demand_elasticity, m.spot_price, limited)
+        price = self.paths.price[t][f.country]
+        self.wage = f.wage * self.paths.wage[t][f.country] * jobs.rent_factor(s.va_mean, p.jobs)
+        hiring = jobs.cost(self.flows, self.wage, f.separation_weeks, p.jobs)
+        time = self.adopt_time
+        labour = production.Labour(s.employment, self.wage, price, self._overtime_max(), time.worker_days,
+                                   hiring + self.capital * price)
+        self.adoption_cost = time.cash + time.manager_days * self.wage * pp.manager_wage_ratio / p.workforce.working_days
         pr = production.produce(f, s.practice, wo.absent_days, wo.skill, wo.engagement, wo.accidents,
-                                (s.gain_productivity, s.gain_defects, s.gain_energy), self.orders,
-                                fee_firm, s.defect_z, p.population.practice_mean, pp, p.workforce,
-                                p.market.spot_price, self._efficiency_shock(t), demand, s.paid,
-                                p.market.hours_adjustment, float(np.exp(drift.log_trend(p.drift.wages, t))))
+                                (s.gain_productivity, s.gain_defects, s.gain_energy), demand,
+                                fee_firm + self.adoption_cost, s.defect_z, p.population.practice_mean, pp,
+                                p.workforce, self._efficiency_shock(t), labour)
         s.hours, s.paid = pr.hours, pr.paid
+        s.need = jobs.expect(s.need, pr.needed, p.jobs)
+        if p.jobs.rent_sharing:
+            trend = price * np.exp(p.drift.productivity * t / 12.0)
+            s.va_mean = jobs.va_average(s.va_mean, pr.value_added / self._staff() / trend / self.va_base, s.alive,
+                                        p.jobs)
         recent = np.where(np.isnan(s.productivity_recent), pr.productivity, s.productivity_recent)
         s.productivity_recent = recent + (pr.productivity - recent) / 3.0
         return pr
@@ -248,14 +362,16 @@ class ScoreModel(mesa.Model):
         share, failed = market.audit(s.share, comp, self.streams.uniform("audit", (len(self.buyers.link_firm),)),
                                      self.buyers, p.market)
         score = market.attractiveness(pr.defect_rate / f.defect_base, pr.fill_rate, comp,
-                                      self.log_rel_price, p.market)
-        target = market.target_shares(score, self.buyers)
+                                      self.log_rel_price, p.market) - self.score0
+        target = market.target_shares(score, self.buyers, self._elsewhere(t))
         if not s.alive.all():  # buyers place no orders with firms that exited
-            target = market.drop_exited(target, s.alive, self.buyers)
+            target = market.drop_exited(target, s.alive, self.buyers, self.elsewhere_weight is not None)
         z = self.streams.normal("market", (self.buyers.n,))
         demand = self.buyers.demand * np.exp(p.market.demand_noise * z - 0.5 * p.market.demand_noise**2)
         link, self.outside_log = self._demand_logs(t + 1)
-        s.share, self.orders = market.allocate(share, target, demand, self.buyers, f.n, p.market, link)
+        capacity = (pr.capacity * self.n_prod * s.employment * (1.0 + self._overtime_max()) * s.alive
+                    if self._capacity_aware() else None)
+        s.share, self.orders = market.allocate(share, target, demand, self.buyers, f.n, p.market, link, capacity)
         return failed
 
     def _exit(self, t: int, pr: production.Production) -> None:
@@ -264,10 +380,11 @@ class ScoreModel(mesa.Model):
         s.loss_stock = exits.loss_stock(s.loss_stock, pr.profit)
         s.mean_revenue = exits.mean_revenue(s.mean_revenue, pr.revenue, t)
         gone = exits.exits(s.alive, s.loss_stock, s.mean_revenue, self.firms.reserves, p.exit.enabled)
+        self.exit_jobs = np.where(gone, self._staff(), 0.0)
         if gone.any():
             s.alive = s.alive & ~gone
             s.exit_month = np.where(gone, t, s.exit_month)
-            s.share = market.drop_exited(s.share, s.alive, self.buyers)
+            s.share = market.drop_exited(s.share, s.alive, self.buyers, self.elsewhere_weight is not None)
             self.orders = np.where(s.alive, self.orders, 0.0)
 
     def _record(self, t: int, pr: production.Production, wo: workforce.WorkforceOutcome, done: np.ndarray,
@@ -286,8 +403,12 @@ class ScoreModel(mesa.Model):
             "team_active": s.team.astype(float), "suggestions": done, "orders": self.orders,
             "revenue": pr.revenue, "operating_cost": pr.operating_cost, "unit_cost": pr.unit_cost,
             "training_fee": fees["firm"], "profit": pr.profit, "failed_audits": failed_f,
-            "hours": pr.hours,
+            "hours": pr.hours / s.employment, "value_added": pr.value_added, "adoption_cost": self.adoption_cost,
+            "employment": self._staff() * s.alive, "hires": self.flows.hires, "separations": self.flows.separations,
+            "jobs_lost_exit": self.exit_jobs, "overtime": pr.overtime / np.maximum(pr.hours, 1e-12),
+            "price_level": self.paths.price[t][f.country],
         }
+        self.last = {k: np.broadcast_to(v, (W, f.n)) if np.ndim(v) < 2 else v for k, v in self.last.items()}
         active = (s.exit_month < 0) | (s.exit_month >= t)          # alive during month t
         if not active.all():
             self.last = {k: np.where(active, v, 0.0 if FIRM_OUTPUTS[k][2] == "sum" else np.nan)
@@ -305,6 +426,9 @@ class ScoreModel(mesa.Model):
         totals = {k: np.zeros(W) for k in PROGRAMME_OUTPUTS}
         coop_workshop = np.zeros((W, f.n), bool)
         workshops = np.zeros((W, f.n))
+        costly = adoption_costs.any_cost(p.adoption_costs)
+        self.adopt_time = (adoption_costs.Time(np.zeros((W, f.n)), np.zeros((W, f.n)), np.zeros((W, f.n)))
+                           if costly else adoption_costs.Time(0.0, 0.0, 0.0))
         if self.pw is not None and self.schedule_plan.n:
             self._deliver(t, fee_firm, totals, coop_workshop, workshops)
         floor = drift.practice_floor(f.practice0, t, p.drift)
@@ -319,6 +443,10 @@ class ScoreModel(mesa.Model):
         s.practice, s.disillusion = adoption.breakdown(s.practice, s.disillusion, s.team & ~team, COOP,
                                                        fp.breakdown_setback, fp.breakdown_engagement)
         s.team = team
+        if costly and (team.any() or s.osh_done.any()):
+            extra = adoption_costs.monthly(team, s.osh_done, self._staff(), p.adoption_costs)
+            for k in ("worker_days", "manager_days", "cash"):
+                setattr(self.adopt_time, k, getattr(self.adopt_time, k) + getattr(extra, k))
         return {"firm": fee_firm, "programme": totals}
 
     def _deliver(self, t: int, fee_firm: np.ndarray, totals: dict[str, np.ndarray], coop_workshop: np.ndarray,
@@ -341,6 +469,13 @@ class ScoreModel(mesa.Model):
             totals["fee_programme"][pw] = d.fee_programme.sum()
             coop_workshop[pw, fi] = d.workshop[:, COOP]
             workshops[pw, fi] = d.workshop.sum(axis=1)
+        if isinstance(self.adopt_time.cash, np.ndarray) and (d.workshop.any() or d.visits.any()):
+            staff = self._staff()[pw, fi]
+            cost = adoption_costs.delivered(d, f.managers[fi], staff - f.managers[fi], staff, p.programme,
+                                            p.adoption_costs)
+            for k in ("worker_days", "manager_days", "cash"):
+                getattr(self.adopt_time, k)[pw, fi] += getattr(cost, k)
+            s.osh_done[pw, fi] |= d.workshop[:, OSH]
         if d.workshop.any() or d.visits.any():
             speed = adoption.adoption_speed(f.commitment[fi], s.practice[pw, fi, COOP], p.adoption)
             s.practice[pw, fi] = adoption.adopt(s.practice[pw, fi], d.workshop, d.visits, speed, p.adoption)
@@ -370,23 +505,25 @@ class ScoreModel(mesa.Model):
 
     # ----------------------------------------------------------------- Mesa views
     def _reporters(self) -> dict[str, Any]:
-        """Aggregate indicators of each world, for ``mesa.DataCollector``."""
-        def mean_of(name: str, world: int):
-            def mean(m: "ScoreModel") -> float:
-                if not m.last:
-                    return float("nan")
-                x, w = m.last[name][world], m.firms.size * np.isfinite(m.last[name][world])
-                return float(np.nansum(x * w) / w.sum()) if w.sum() else float("nan")
-            return mean
-        def total_of(name: str, world: int):
-            return lambda m: float(np.nansum(m.last[name][world])) if m.last else float("nan")
-        rep: dict[str, Any] = {}
-        for w, name in enumerate(self.worlds):
-            for var in ("accident_rate", "absence_rate", "defect_rate", "productivity", "engagement"):
-                rep[f"{var}_{name}"] = mean_of(var, w)
-            for var in ("good_output", "accidents", "profit"):
-                rep[f"{var}_{name}"] = total_of(var, w)
-        return rep
+        """Aggregate indicators of each world, for ``mesa.DataCollector``: worker-weighted means
+        over the firms that report a value, and totals."""
+        def reporter(var: str, world: int):
+            return lambda m: float(m._aggregates()[var][world]) if m.last else float("nan")
+        return {f"{var}_{name}": reporter(var, w) for w, name in enumerate(self.worlds)
+                for var in REPORTED_MEANS + REPORTED_TOTALS}
+
+    def _aggregates(self) -> dict[str, np.ndarray]:
+        """This month's reported aggregates (W,) by indicator, computed once a month for all worlds."""
+        if self._aggregated_month != self.month:
+            size, last = self.firms.size, self.last
+            self._aggregated = {var: np.nansum(last[var], axis=1) for var in REPORTED_TOTALS}
+            for var in REPORTED_MEANS:
+                w = size * np.isfinite(last[var])
+                total = w.sum(axis=1)
+                mean = np.nansum(last[var] * w, axis=1) / np.where(total > 0, total, 1)
+                self._aggregated[var] = np.where(total > 0, mean, np.nan)
+            self._aggregated_month = self.month
+        return self._aggregated
 
     def firm_views(self) -> list["FirmView"]:
         """Thin ``mesa.Agent`` views of the firms (built on first use; read-only)."""

@@ -32,13 +32,17 @@ from .config import InputError
 NAME_MAX = 255      # bytes in one path component, when the file system does not say
 PATH_MAX = 4096     # bytes in a whole path, when the file system does not say
 TEMP_STEM = 40      # characters of the final name kept in a temporary name
-SPACE_MARGIN = 1 << 20   # bytes kept free beyond a file's size (file system overhead)
+SPACE_MARGIN = 4096      # bytes kept free beyond a file's size (a file system block)
 FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 class WriteError(InputError):
     """A result could not be written (disk full, quota, read-only or failing device); what
-    was started has been removed."""
+    was started has been removed. ``reason`` says why in a few words."""
+
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason or message
 
 
 def output_directory(requested: str | None, parent: Path, stem: str, option: str = "--out") -> Path:
@@ -68,12 +72,16 @@ def check_new_place(path: Path, what: str = "directory", option: str = "--out") 
     created with it; a file (``what`` other than 'directory') needs its folder to exist."""
     label = f"{option} {path}" if option else str(path)
     hint = f"choose another {option}" if option else "choose another place with --out"
-    if path.is_symlink():
+    for part in path.parts:   # first: a name too long makes every other look-up fail
+        if len(os.fsencode(part)) > NAME_MAX:
+            raise InputError(f"{label[:80]}...: the name {part[:40]!r}... is {len(os.fsencode(part))} bytes long; "
+                             f"file systems allow {NAME_MAX}: {hint}")
+    if os.path.islink(path):
         target = os.readlink(path)
-        state = "" if path.exists() else ", which does not exist"
+        state = "" if os.path.exists(path) else ", which does not exist"
         raise InputError(f"{label}: a symbolic link to {target}{state}; results are never written through "
                          f"a link or over anything: {hint}")
-    if path.exists():
+    if os.path.lexists(path):
         raise InputError(f"{label}: already exists; results are never overwritten: {hint}")
     anchor = _existing_ancestor(path, label, hint)
     if what != "directory" and anchor != Path(os.path.abspath(path)).parent:
@@ -86,7 +94,7 @@ def check_new_place(path: Path, what: str = "directory", option: str = "--out") 
     full = len(os.fsencode(os.path.abspath(path)))
     path_max = _pathconf(anchor, "PC_PATH_MAX", PATH_MAX)
     if full + TEMP_STEM + 20 > path_max:
-        raise InputError(f"{label}: the path is {full} bytes long; this file system allows {path_max}: {hint}")
+        raise InputError(f"{label[:80]}...: the path is {full} bytes long; this file system allows {path_max}: {hint}")
     try:
         probe = tempfile.mkdtemp(prefix=".scoresim-probe-", dir=anchor)
         os.rmdir(probe)
@@ -98,11 +106,11 @@ def _existing_ancestor(path: Path, label: str, hint: str) -> Path:
     """The nearest folder above ``path`` that exists; :class:`InputError` if it is not a
     folder or a link on the way leads nowhere."""
     for parent in [*Path(os.path.abspath(path)).parents]:
-        if parent.is_symlink() and not parent.exists():
+        if os.path.islink(parent) and not os.path.exists(parent):
             raise InputError(f"{label}: cannot create it: {parent} is a symbolic link to "
                              f"{os.readlink(parent)}, which does not exist; {hint}")
-        if parent.exists():
-            if not parent.is_dir():
+        if os.path.exists(parent):
+            if not os.path.isdir(parent):
                 raise InputError(f"{label}: cannot create it: {parent} is not a directory; {hint}")
             return parent
     return Path("/")
@@ -162,10 +170,11 @@ def write_error(place: Path, err: OSError, written: int = 0, needed: int | None 
         need = (f"it needs {size_text(needed)}" if needed is not None
                 else f"{size_text(written)} had been written when it filled" if written else "")
         room = f"{size_text(free)} free" if free is not None else ""
-        detail = "; ".join(x for x in (need, room) if x)
-        return WriteError(f"{place}: not enough space on the device ({err.strerror}{'; ' + detail if detail else ''}); "
-                          "nothing was kept: free some space or write elsewhere with --out")
-    return WriteError(f"{place}: cannot write: {_why(err, Path(err.filename or place))}; nothing was kept")
+        detail = ", ".join(x for x in (need, room) if x) or err.strerror
+        reason = f"{place}: not enough space on the device ({detail})"
+        return WriteError(f"{reason}; nothing was kept: free some space or write elsewhere with --out", reason)
+    reason = f"{place}: cannot write: {_why(err, Path(err.filename or place))}"
+    return WriteError(f"{reason}; nothing was kept", reason)
 
 
 @contextmanager
@@ -190,7 +199,8 @@ def new_directory(final: str | Path) -> Iterator[Path]:
             tmp.chmod(0o755)
             os.rename(tmp, final)
         except WriteError as err:   # named by the file in the temporary directory: name the result
-            raise WriteError(str(err).replace(str(tmp), str(final))) from None
+            raise WriteError(str(err).replace(str(tmp), str(final)),
+                             err.reason.replace(str(tmp), str(final))) from None
         except OSError as err:
             raise write_error(final, err, _tree_size(tmp)) from None
     finally:
@@ -221,7 +231,8 @@ def new_files(folder: str | Path) -> Iterator[Path]:
             for name in sorted(os.listdir(tmp)):
                 os.replace(tmp / name, folder / name)
         except WriteError as err:
-            raise WriteError(str(err).replace(str(tmp), str(folder))) from None
+            raise WriteError(str(err).replace(str(tmp), str(folder)),
+                             err.reason.replace(str(tmp), str(folder))) from None
         except OSError as err:
             raise write_error(folder, err, _tree_size(tmp)) from None
     finally:
@@ -264,7 +275,7 @@ def write_file(path: str | Path, data: bytes | bytearray | memoryview | str, rep
     view = memoryview(raw).cast("B")
     needed = view.nbytes
     free = free_bytes(path.parent)
-    if free is not None and needed + SPACE_MARGIN > free and needed > 0:
+    if free is not None and needed > 0 and needed + SPACE_MARGIN + needed // 100 > free:
         raise write_error(path, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), needed=needed)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:TEMP_STEM]}.", suffix=".partial", dir=path.parent)
@@ -326,11 +337,14 @@ def is_write_failure(err: BaseException) -> bool:
 
 def failure_reason(err: BaseException) -> str:
     """The first line of a failed write's message (an OSError's strerror, SQLite's text...)."""
-    if isinstance(err, OSError) and err.strerror and not isinstance(err, WriteError):
+    if isinstance(err, WriteError):
+        return err.reason
+    if isinstance(err, OSError) and err.strerror:
         return f"{err.strerror}" + (f": {err.filename}" if err.filename else "")
     lines = str(err).strip().splitlines()
     return lines[0][:300] if lines else type(err).__name__
 
 
-__all__ = ["failure_reason", "WriteError", "output_directory", "fresh_directory", "check_new_place", "new_directory", "new_files",
+__all__ = ["failure_reason", "WriteError", "output_directory", "fresh_directory", "check_new_place", "new_directory",
+           "new_files",
            "write_file", "write_error", "directory_lock", "free_bytes", "size_text", "is_write_failure"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictFloat, field_validator, model_validator
@@ -25,7 +26,7 @@ Area = Literal["cooperation", "quality", "cleaner_production", "workforce", "osh
 
 BROCHURE = "SCORE Phase I brochure"
 ASSUMPTION = "assumption"
-CALIBRATED = "calibrated to SCORE Phase I (configs/calibrated/phase1.nc): its best-fitting posterior draw"
+CALIBRATED = "calibrated to SCORE Phase I (src/scoresim/data/posterior_phase1.nc): its best-fitting posterior draw"
 
 
 def P(default: Any, unit: str, lo: float | None = None, hi: float | None = None,
@@ -120,58 +121,180 @@ class TimeParams(Section):
 
 
 class CountryParams(Section):
-    """A country of the firm population."""
+    """A country of the firm population: its SMEs' value added per worker and wages (employer
+    cost, 2010-2012) with their path by year, and its labour laws' costs of layoffs and overtime.
+    Documented countries take their values from ``scoresim/data/countries.csv`` (each with its
+    source and range there, in ``scoresim params`` and in docs/model.md)."""
 
     weight: float = P(1.0, "relative weight", 0.0, 1e6, doc="share of firms (normalised)")
+    va_per_worker_usd_year: float = P(8000.0, "USD/person/year", 100.0, 1e6,
+                                      doc="value added per person engaged (all staff) of the country's "
+                                          "manufacturing SMEs in an average sector, 2010-2012; times the sector's "
+                                          "va_multiplier (a new country: an order of magnitude, assumption)")
     wage_usd_month: float = P(250.0, "USD/worker/month", 10.0, 10000.0,
-                              doc="production worker wage (assumption, order of magnitude)")
+                              doc="employer cost of a production worker (wage and mandatory contributions), "
+                                  "2010-2012 mean (a new country: an order of magnitude, assumption)")
+    wage_by_year: dict[str, float] = choice(
+        "years 'YYYY' (1900-2199), each USD 10-10000", "employer cost of a production worker by calendar year, "
+        "nominal USD: with drift.wage_series it sets the path of wages, and of prices at a constant labour "
+        "share, scaled to wage_usd_month (empty: wages grow at drift.wages)", default_factory=dict)
+    separation_weeks: float = P(13.0, "weeks of wage", 0.0, 520.0,
+                                doc="cost of laying off a production worker (severance and notice) at 3 years' "
+                                    "tenure (a new country: assumption)")
+    overtime_premium: float = P(1.5, "ratio", 1.0, 5.0,
+                                doc="overtime hourly wage over the ordinary one (a new country: assumption)")
     hazard_multiplier: float = P(1.0, "ratio", 0.1, 10.0,
                                  doc="country multiplier of the sector accident hazard")
 
+    @field_validator("wage_by_year")
+    @classmethod
+    def _years(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [k for k in v if not re.match(r"^(19|20|21)\d\d$", str(k))]
+        if bad:
+            raise ValueError(f"wage_by_year: {bad} are not years 'YYYY' (1900-2199)")
+        out = [k for k, x in v.items() if not 10.0 <= x <= 10000.0]
+        if out:
+            raise ValueError(f"wage_by_year: the wages of {out} must lie in [10, 10000] USD a month")
+        return v
+
 
 class SectorParams(Section):
-    """A manufacturing sector: technology, prices and baseline quality, energy and safety."""
+    """A manufacturing sector: its cost shares and value added per worker relative to the
+    country's SMEs, the unit its output is counted in, and baseline quality, energy and safety.
+    Documented sectors take their economics from ``scoresim/data/sectors.csv``. The unit
+    quantities (output per worker-day, material and energy per unit) follow from the shares and
+    the country's value added per worker (``scoresim.economics``) unless given."""
 
     weight: float = P(1.0, "relative weight", 0.0, 1e6, doc="share of firms (normalised)")
-    units_per_worker_day: float = P(20.0, "units/worker-day", 0.01, 1e6,
-                                    doc="output of a present worker of average skill at baseline practice")
-    price_usd_per_unit: float = P(5.0, "USD/unit", 0.01, 1e6, doc="price buyers pay per good unit")
-    material_usd_per_unit: float = P(2.5, "USD/unit", 0.0, 1e6, doc="material cost per unit produced")
+    price_usd_per_unit: float = P(5.0, "USD/unit", 0.01, 1e6,
+                                  doc="price buyers pay per good unit at baseline (it sets the size of a unit)")
+    materials_share: float = P(0.6, "share of sales", 0.0, 0.98,
+                               doc="materials (rework material included) at baseline (a new sector: assumption)")
+    energy_share: float = P(0.03, "share of sales", 0.0, 0.98, doc="energy at baseline (a new sector: assumption)")
+    services_share: float = P(0.1, "share of sales", 0.0, 0.98,
+                              doc="purchased services and other intermediate inputs, variable with output "
+                                  "(a new sector: assumption)")
+    capital_share: float = P(0.04, "share of sales", 0.0, 0.5,
+                             doc="depreciation, interest and rent a month, fixed at this share of the firm's "
+                                 "baseline sales (a new sector: assumption)")
+    va_multiplier: float = P(1.0, "ratio", 0.05, 20.0,
+                             doc="value added per worker of the sector over the country's SME mean "
+                                 "(a new sector: assumption)")
+    units_per_worker_day: float | None = P(None, "units/worker-day", 0.01, 1e6,
+                                           source="derived when absent (scoresim.economics)",
+                                           doc="output of a present worker of average skill at baseline practice; "
+                                               "absent: derived from the country's value added per worker and the "
+                                               "shares (scoresim.economics); given: the same in every country")
+    material_usd_per_unit: float | None = P(None, "USD/unit", 0.0, 1e6,
+                                           source="derived when absent (scoresim.economics)",
+                                            doc="material cost per unit produced; absent: from materials_share")
+    energy_kwh_per_unit: float | None = P(None, "kWh/unit", 0.0, 1e6,
+                                           source="derived when absent (scoresim.economics)",
+                                          doc="energy intensity at baseline practice; absent: from energy_share")
     defect_rate: float = P(0.08, "share of units", 0.0, 0.9,
                            doc="first-pass defect rate at baseline practice (no SME figure exists; "
                                "cost of poor quality up to 20-25% of cost in apparel)")
-    energy_kwh_per_unit: float = P(1.0, "kWh/unit", 0.0, 1e6, doc="energy intensity at baseline practice")
     accidents_per_100_year: float = P(11.0, "accidents/100 workers/year", 0.0, 100.0,
                                       source="Yu et al. 2017; ILO: 9-14",
                                       doc="baseline injury rate at baseline OSH practice")
 
+    @model_validator(mode="after")
+    def _shares(self) -> "SectorParams":
+        if self.materials_share + self.energy_share + self.services_share > 0.98:
+            raise ValueError("materials_share + energy_share + services_share must not exceed 0.98: value added "
+                             "is the rest of sales")
+        return self
+
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+@dataclass(frozen=True)
+class Datum:
+    """A sourced value of a data file: value, plausible range, unit, source, directness."""
+
+    value: float
+    low: float
+    high: float
+    year: str
+    unit: str
+    source: str
+    directness: str
+
+    def cite(self) -> str:
+        """The source with its range and directness, as ``scoresim params`` shows it."""
+        rng = "" if self.low == self.high else f"; range {_fmt(self.low)}-{_fmt(self.high)}"
+        return f"{self.source} ({self.year or 'n.a.'}; {self.directness}{rng})"
+
+
+def read_data(name: str, key: str) -> dict[str, dict[str, list[Datum]]]:
+    """``scoresim/data/<name>`` as {entity: {parameter: [Datum, ...]}} (entity column ``key``)."""
+    import csv
+
+    out: dict[str, dict[str, list[Datum]]] = {}
+    with open(DATA_DIR / name, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            d = Datum(float(row["value"]), float(row["low"] or row["value"]), float(row["high"] or row["value"]),
+                      row["year"], row["unit"], row["source"], row["directness"])
+            out.setdefault(row[key], {}).setdefault(row["parameter"], []).append(d)
+    return out
+
+
+COUNTRY_DATA = read_data("countries.csv", "country")
+SECTOR_DATA = read_data("sectors.csv", "sector")
+REFERENCE_YEARS = "2010-2012"
+
+
+def _data_country(name: str, weight: float = 1.0) -> CountryParams:
+    d = COUNTRY_DATA[name]
+    ref = lambda k: next(x.value for x in d[k] if x.year == REFERENCE_YEARS)  # noqa: E731
+    return CountryParams(weight=weight, va_per_worker_usd_year=ref("va_per_worker_usd_year"),
+                         wage_usd_month=ref("wage_usd_month"),
+                         wage_by_year={x.year: x.value for x in d["wage_usd_month"] if x.year != REFERENCE_YEARS},
+                         separation_weeks=d["separation_weeks"][0].value,
+                         overtime_premium=d["overtime_premium"][0].value)
+
 
 def _default_countries() -> dict[str, CountryParams]:
-    # Wages: stated assumptions of order of magnitude for manufacturing SMEs around 2010.
-    table = {
-        "China": (1.0, 350.0), "Colombia": (1.0, 350.0), "Ghana": (1.0, 120.0),
-        "India": (1.0, 130.0), "Indonesia": (1.0, 180.0), "South Africa": (1.0, 600.0),
-        "Viet Nam": (1.0, 150.0),
-    }
-    return {k: CountryParams(weight=w, wage_usd_month=wage) for k, (w, wage) in table.items()}
+    return {k: _data_country(k) for k in COUNTRY_DATA}
+
+
+def _data_sector(name: str, **kept: Any) -> SectorParams:
+    d = {k: v[0].value for k, v in SECTOR_DATA[name].items()}
+    return SectorParams(**d, **kept)
 
 
 def _default_sectors() -> dict[str, SectorParams]:
+    # weights (population mix), defect and accident rates: model assumptions and sources as declared
     return {
-        "garments": SectorParams(weight=3.0, units_per_worker_day=25.0, price_usd_per_unit=4.0,
-                                 material_usd_per_unit=2.0, defect_rate=0.08,
-                                 energy_kwh_per_unit=0.3, accidents_per_100_year=9.0),
-        "food": SectorParams(weight=2.0, units_per_worker_day=60.0, price_usd_per_unit=1.5,
-                             material_usd_per_unit=0.8, defect_rate=0.05,
-                             energy_kwh_per_unit=0.5, accidents_per_100_year=11.0),
-        "metal_auto_parts": SectorParams(weight=2.0, units_per_worker_day=8.0,
-                                         price_usd_per_unit=15.0, material_usd_per_unit=7.0,
-                                         defect_rate=0.06, energy_kwh_per_unit=4.0,
+        "garments": _data_sector("garments", weight=3.0, defect_rate=0.08, accidents_per_100_year=9.0),
+        "food": _data_sector("food", weight=2.0, defect_rate=0.05, accidents_per_100_year=11.0),
+        "metal_auto_parts": _data_sector("metal_auto_parts", weight=2.0, defect_rate=0.06,
                                          accidents_per_100_year=14.0),
-        "electronics": SectorParams(weight=1.0, units_per_worker_day=15.0, price_usd_per_unit=8.0,
-                                    material_usd_per_unit=4.5, defect_rate=0.04,
-                                    energy_kwh_per_unit=1.0, accidents_per_100_year=7.0),
+        "electronics": _data_sector("electronics", weight=1.0, defect_rate=0.04, accidents_per_100_year=7.0),
     }
+
+
+def data_source(path: str, value: Any) -> str | None:
+    """The data file's citation of a documented country's or sector's parameter at ``path``
+    (population.countries.<name>.<field>, population.sectors.<name>.<field>) when it has its
+    documented value, else None."""
+    parts = path.split(".")
+    if len(parts) != 4 or parts[0] != "population" or parts[1] not in ("countries", "sectors"):
+        return None
+    table, name, field = parts[1], parts[2], parts[3]
+    documented = (DOCUMENTED_COUNTRIES if table == "countries" else DOCUMENTED_SECTORS).get(name)
+    if documented is None or documented.get(field) != value:
+        return None
+    data = (COUNTRY_DATA if table == "countries" else SECTOR_DATA).get(name, {})
+    key = "wage_usd_month" if field == "wage_by_year" else field
+    rows = data.get(key)
+    if not rows:
+        return None
+    if field == "wage_by_year":
+        return rows[-1].source + f" ({rows[1].directness}; by year, ranges in scoresim/data/countries.csv)"
+    row = next((r for r in rows if r.year in (REFERENCE_YEARS, "2012", "")), rows[0])
+    return row.cite()
 
 
 DOCUMENTED_COUNTRIES = {k: v.model_dump() for k, v in _default_countries().items()}
@@ -197,7 +320,13 @@ class PopulationParams(Section):
     practice_concentration: float = P(8.0, "Beta a+b", 0.5, 1000.0, doc="spread of baseline practices")
     skill_mean: float = P(0.6, "skill [0,1]", 0.0, 1.0,
                           doc="mean worker skill at start (near the steady state of learning and turnover)")
-    engagement_mean: float = P(0.45, "engagement [0,1]", 0.0, 1.0, doc="mean worker engagement at start")
+    engagement_mean: float = P(0.45, "engagement [0,1]", 0.0, 1.0,
+                               doc="mean worker engagement at start when engagement_start is 'mean'")
+    engagement_start: Literal["steady_state", "mean"] = Field(
+        "steady_state", description="workers' engagement starts around their firm's steady state (the target "
+        "its practices and accident rate set), so the world without the programme does not drift toward it "
+        "after the start; 'mean': around engagement_mean in every firm (the model before the counterfactual "
+        "mechanisms)", json_schema_extra={"range": "steady_state | mean"})
     commitment_mean: float = P(0.283, "commitment [0,1]", 0.0, 1.0,
                                source=CALIBRATED,
                                doc="mean management commitment (Beta distributed)")
@@ -208,12 +337,22 @@ class PopulationParams(Section):
                                             "firms with almost none)")
     tfp_sigma: float = P(0.2, "log-units", 0.0, 2.0, doc="sd of log firm efficiency (dispersion of TFP)")
     tenure_mean_months: float = P(30.0, "months", 0.0, 600.0, doc="mean tenure at start (exponential)")
+    va_scale: float = P(1.0, "ratio", 0.1, 10.0,
+                        source=ASSUMPTION + "; for sensitivity analysis, 0.5-2 covers the sources' ranges of value added "
+                                            "per worker",
+                        doc="multiplies every country's value added per worker and its wages alike: the level of the "
+                            "firms' productivity against the sources, labour shares unchanged (sample this, not "
+                            "value added and wages independently)")
+    wage_scale: float = P(1.0, "ratio", 0.1, 10.0,
+                          source=ASSUMPTION + "; for sensitivity analysis, 0.7-1.4 covers labour shares of value "
+                                              "added of about 0.25-0.65",
+                          doc="multiplies every country's wages alone: the labour share of value added")
     countries: dict[str, CountryParams] = Field(default_factory=_default_countries,
-                                                description="countries with weights and wages; a table in a "
-                                                            "config lists them all")
+                                                description="countries with weights, value added per worker and "
+                                                            "wages; a table in a config lists them all")
     sectors: dict[str, SectorParams] = Field(default_factory=_default_sectors,
-                                             description="sectors with technology and baseline rates; a table "
-                                                         "in a config lists them all")
+                                             description="sectors with cost shares, value added per worker and "
+                                                         "baseline rates; a table in a config lists them all")
 
     @field_validator("countries", mode="before")
     @classmethod
@@ -427,31 +566,136 @@ class ProductionParams(Section):
     accident_cost_usd: float = P(470.0, "USD/accident", 0.0, 1e6,
                                  source="BMC Public Health 2022 (Ethiopia)")
     manager_wage_ratio: float = P(3.0, "ratio", 1.0, 50.0)
+    overtime_max: float = P(0.25, "share of regular hours", 0.0, 1.0,
+                            source="legal caps: China 36 h a month (Labour Law art. 41), Viet Nam 200-300 h a year "
+                                   "(Labour Code 2012 art. 106), Indonesia 14 h a week (Law 13/2003 art. 78), about "
+                                   "10-30% of regular hours; practice exceeds them (SACOM: 80-150 h a month in Chinese "
+                                   "factories; Fair Wear: excessive overtime in 97% of 36 Bangladeshi garment "
+                                   "factories); range 0.1-0.5",
+                            doc="most overtime a firm works, share of its workforce's regular hours (paid at the "
+                                "country's overtime_premium)")
 
 
 class MarketParams(Section):
-    """Buyers' demand and how they allocate orders across suppliers."""
+    """Buyers' demand and how they allocate orders across suppliers; demand outside the buyers."""
 
-    demand_ratio: float = P(1.0, "ratio", 0.1, 10.0, doc="buyer demand relative to suppliers' baseline good output")
+    demand_ratio: float = P(1.0, "ratio", 0.1, 10.0,
+                            doc="buyers' demand relative to what their suppliers sell them at baseline: their baseline "
+                                "good output less what they sell outside the buyers (all of it without demand limits)")
     demand_noise: float = P(0.03, "log-sd/month", 0.0, 1.0)
     adjust: float = P(0.1, "1/month", 0.0, 1.0, doc="speed at which order shares follow attractiveness")
-    weight_quality: float = P(5.0, "per defect-rate unit relative", 0.0, 100.0)
+    weight_quality: float = P(0.5, "per defect-rate unit relative", 0.0, 100.0,
+                              source="derived: cost of poor quality up to 20-25% of manufacturing cost in apparel "
+                                     "(industry estimate), so a 10% lower defect rate is worth at most about 2.5% of "
+                                     "price to a buyer: weight_price x 0.25 = 0.5 (the model before firm economics "
+                                     "used 5, a 25% price cut); range 0-1",
+                              doc="score lost per unit of the defect rate relative to the sector's baseline rate")
     weight_reliability: float = P(1.0, "per fill-rate unit", 0.0, 100.0)
     weight_compliance: float = P(1.0, "per compliance unit", 0.0, 100.0)
     weight_price: float = P(2.0, "per log price", 0.0, 100.0)
     audit_cut: float = P(0.3, "share of orders", 0.0, 1.0, doc="order share cut after a failed audit")
-    spot_price: float = P(0.7, "share of price", 0.0, 1.0, doc="price of good output beyond orders")
+    spot_price: float = P(0.9, "share of price", 0.0, 1.0,
+                          source=ASSUMPTION + "; sales outside contracted buyers fetch less than contract prices "
+                                              "(exporters charge more to richer, more distant markets: Manova & Zhang "
+                                              "2012, QJE 127(1)); range 0.7-1",
+                          doc="price of sales outside the buyers at baseline, share of the buyer price (without "
+                              "demand limits: the price of all output beyond orders)")
     produce_to_demand: bool = Field(True, description="firms produce what they can sell (orders and "
                                     "outside_demand); false: at capacity, whatever sells (the model before "
                                     "demand limited output)")
-    outside_demand: float = P(0.2, "share of baseline good output", 0.0, 10.0,
-                              source=ASSUMPTION,
-                              doc="what a firm can sell beyond its buyers' orders each month (at spot_price)")
-    hours_adjustment: float = P(0.25, "share of gap/month", 0.01, 1.0,
-                                source=ASSUMPTION + "; labour hoarding: paid hours follow a fall in demand "
-                                                    "within a few months",
-                                doc="share of the gap between paid production hours and the hours demand needs "
-                                    "closed each month when demand falls short (1: at once); a rise is met at once")
+    outside_demand: float = P(0.2, "share of baseline good output", 0.0, 0.95,
+                              source=ASSUMPTION + "; range 0.1-0.4",
+                              doc="share of its baseline output a firm sells outside its buyers (domestic traders, "
+                                  "small buyers) at baseline; the buyers order the rest")
+    demand_elasticity: float = P(4.0, "elasticity", 0.0, 30.0,
+                                 source="Hsieh & Klenow 2009 (QJE 124(4)) use 3 between plants' products; trade "
+                                        "literature 3-10 (Broda & Weinstein 2006, QJE 121(2); Simonovska & Waugh 2014, "
+                                        "JIE 92(1)); range 2-10",
+                                 doc="price elasticity of demand outside the buyers: firms price there at a constant "
+                                     "markup over marginal cost (the spot price at baseline) and sell (baseline "
+                                     "marginal cost / marginal cost) ^ elasticity times their baseline quantity, as "
+                                     "far as capacity allows; 0: a fixed quantity at the spot price")
+    elsewhere_share: float = P(0.5, "share of purchases", 0.0, 0.95,
+                               source=ASSUMPTION + ": the firms of a scenario are SMEs of their markets (Phase I: a "
+                                                   "sample of them); their buyers also buy from large firms and abroad, "
+                                                   "and SMEs hold about half of formal manufacturing employment in "
+                                                   "developing countries (Ayyagari, Beck & Demirguc-Kunt 2007, Small "
+                                                   "Business Economics 29(4), not re-checked); range 0-0.9",
+                               doc="share of the buyers' purchases bought from suppliers outside the population at "
+                                   "baseline: a supplier that becomes more attractive takes orders from them as from "
+                                   "its rivals in the population (0: buyers buy only from the population)")
+    capacity_aware: bool = Field(True, description="buyers place with a supplier no more than it can make with its "
+                                 "workforce and overtime and offer the rest to their other suppliers; false: orders "
+                                 "follow shares whatever the capacity")
+
+
+class JobsParams(Section):
+    """Employment follows the work orders need: firms hire and lay off toward it, paying for
+    both, and wages share a little of the firm's productivity (rent sharing)."""
+
+    adjustment: float = P(0.06, "share of gap/month", 0.0, 1.0,
+                          source="Caballero, Engel & Micco 2004 (J. Comparative Economics 32(4)); Caballero, Cowan, "
+                                 "Engel & Micco 2013 (JDE 101): half to three quarters of the gap closed within a year "
+                                 "in Latin American plants (not re-checked); range 0.03-0.12",
+                          doc="share of the gap between the production workforce the orders need and the current "
+                              "one closed each month (0: employment fixed)")
+    demand_months: float = P(3.0, "months", 1.0, 24.0, source=ASSUMPTION,
+                             doc="averaging time of the workforce needed, the firm's expectation of its orders")
+    hiring_cost_months: float = P(0.5, "months of wage", 0.0, 12.0,
+                                  source=ASSUMPTION + " (recruitment, paperwork, induction; the learning of new hires "
+                                                      "is modelled through skill); range 0.25-2",
+                                  doc="cost of a hire, every replacement of a quit included")
+    rent_sharing: float = P(0.1, "elasticity", 0.0, 1.0,
+                            source="Card, Cardoso, Heining & Kline 2018 (J. Labor Economics 36(S1)): most estimates "
+                                   "0.05-0.15 (not re-checked); Arbache & Menezes-Filho (Brazil); Azam & Ris 2001 (World "
+                                   "Bank PRWP 2600, Cote d'Ivoire); range 0-0.2",
+                            doc="elasticity of the firm's wages to its value added per worker (relative to the "
+                                "common trend)")
+    rent_months: float = P(12.0, "months", 1.0, 60.0, source=ASSUMPTION + ": wages are reset about once a year",
+                           doc="averaging time of the value added per worker wages respond to")
+
+
+class AdoptionCostParams(Section):
+    """What adopting SCORE costs the firm beside the fees: the time of managers and workers in
+    workshops, consulting visits, improvement-team meetings and implementation, travel, and
+    investments. Workers' time is lost production time (capacity); managers' time is valued at
+    their wage; travel and investments are paid. All 0 switches them off."""
+
+    classroom_days: float = P(2.0, "days/participant/workshop", 0.0, 30.0,
+                              source="ILO SCORE pages WCMS_321117: 2-day workshop, 2 managers + 2 workers per firm",
+                              doc="days each classroom participant spends away (programme.classroom_managers and "
+                                  "classroom_workers per module)")
+    visit_manager_days: float = P(2.0, "manager-days/module", 0.0, 30.0,
+                                  source=ASSUMPTION + ": 3 visits (Phase II mid-term evaluation) x half a day; 1-10 "
+                                                      "person-days a module with the workers' days",
+                                  doc="managers' time with the consultant per module, spread over its visits")
+    visit_worker_days: float = P(4.0, "worker-days/module", 0.0, 60.0, source=ASSUMPTION,
+                                 doc="production workers' time with the consultant per module, spread over its visits")
+    team_days: float = P(3.0, "person-days/month", 0.0, 60.0,
+                         source=ASSUMPTION + ": 8 members x 1.5 hours x 2 meetings a month; range 0.5-6",
+                         doc="improvement-team meetings while a team is active, half managers, half workers")
+    implementation_days: float = P(0.5, "worker-days/worker/module", 0.0, 10.0,
+                                   source=ASSUMPTION + " (5S days, re-layout, training co-workers); range 0-2",
+                                   doc="time every production worker spends implementing a module, over its visits")
+    travel_usd_per_day: float = P(10.0, "USD/person-day", 0.0, 1000.0, source=ASSUMPTION + "; range 5-25",
+                                  doc="travel and meals of a classroom participant per day away")
+    osh_usd_per_worker: float = P(30.0, "USD/worker", 0.0, 10000.0,
+                                  source="ILO (1988) Low-cost ways of improving working conditions: 100 examples from "
+                                         "Asia; ILO WISE manual (2018): mostly low-cost; the amount an assumption, "
+                                         "range 10-100",
+                                  doc="OSH equipment (guards, extinguishers, first aid, PPE, lighting) when the OSH "
+                                      "module starts, per staff member")
+    osh_upkeep_usd_per_worker_year: float = P(5.0, "USD/worker/year", 0.0, 1000.0,
+                                              source=ASSUMPTION + " (PPE replacement); range 2-15",
+                                              doc="upkeep of OSH equipment after the OSH module, per staff member")
+    cleaner_usd_per_worker: float = P(50.0, "USD/worker", 0.0, 10000.0,
+                                      source="IFC Vietnam Improvement Programme: 82 factories invested USD 37M and save "
+                                             "USD 30M a year, payback 12-15 months (large exporters); the amount for "
+                                             "SMEs an assumption, range 0-300",
+                                      doc="cleaner-production changes when the module starts, per staff member")
+    quality_usd_per_worker: float = P(10.0, "USD/worker", 0.0, 10000.0,
+                                      source=ASSUMPTION + " (gauges, racks, bins, boards); range 0-50",
+                                      doc="quality tools when the quality module starts, per staff member")
 
 
 BLOOM13 = "Bloom et al. 2013 (QJE 128(1))"
@@ -476,6 +720,10 @@ class DriftParams(Section):
                      source="ILO Global Wage Report 2014/15: real wages +6% (developing Asia), +0.8% "
                             "(Latin America), 2012-13; central value across the seven countries",
                      doc="trend growth of wages")
+    wage_series: bool = Field(True, description="wages follow each country's wage_by_year (nominal USD at the year's "
+                              "exchange rate), and prices with them at a constant labour share (value added per "
+                              "worker indexed to the local-currency wage); beyond the series wages grow at "
+                              "drift.wages; false: drift.wages throughout")
     demand: float = P(0.03, "log-points/year", -0.10, 0.15,
                       source=ASSUMPTION + ": demand grows with productivity (balanced growth)",
                       doc="trend growth of buyers' demand and of demand outside the buyers")
@@ -640,6 +888,15 @@ class RunParams(Section):
     seed: int = P(1, "integer", 0, SEED_MAX)
     replicates: int = P(10, "runs", 1, REPLICATES_MAX)
     common_random_numbers: bool = Field(True, description="pair the worlds on the same draws")
+    posterior: str = choice("calibrated (the committed posterior of the Phase I calibration) | none | a "
+                            "posterior.nc path, relative to the config file",
+                            "parameter draws of the calibrated parameters for ensembles (scoresim run, "
+                            "compare, scaleup, dashboard): replicate r takes draw r mod draws; parameters "
+                            "the config sets keep their values", default="calibrated")
+    populations: Literal["fresh", "shared"] = Field(
+        "fresh", description="each replicate of an ensemble draws its own population, history of shocks and "
+                             "delivery plan (fresh), or all share one (shared)",
+        json_schema_extra={"range": "fresh | shared"})
 
 
 class Scenario(Section):
@@ -657,6 +914,8 @@ class Scenario(Section):
     suggestions: SuggestionParams = Field(default_factory=SuggestionParams)
     production: ProductionParams = Field(default_factory=ProductionParams)
     market: MarketParams = Field(default_factory=MarketParams)
+    jobs: JobsParams = Field(default_factory=JobsParams)
+    adoption_costs: AdoptionCostParams = Field(default_factory=AdoptionCostParams)
     drift: DriftParams = Field(default_factory=DriftParams)
     shocks: ShockParams = Field(default_factory=ShockParams)
     selection: SelectionParams = Field(default_factory=SelectionParams)
@@ -709,12 +968,13 @@ def describe_parameters(model: type[BaseModel] = Scenario, prefix: str = "",
     rows: list[dict[str, str]] = []
     for path, field, value in parameter_fields(instance, prefix):
         extra = field.json_schema_extra or {}
+        cited = data_source(path, value)
         rows.append({
             "path": path,
             "unit": str(extra.get("unit", "")),
-            "default": _fmt(value),
+            "default": "derived" if value is None else _fmt(value),
             "range": _range(field),
-            "source": str(extra.get("source", "")),
+            "source": cited or str(extra.get("source", "")),
             "doc": field.description or "",
         })
     return rows
@@ -754,6 +1014,8 @@ def numeric_parameters(instance: BaseModel) -> dict[str, NumericParameter]:
 
 
 def _fmt(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_fmt(v)}" for k, v in value.items()) + "}"
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, list):

@@ -5,50 +5,53 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-TRAJECTORIES = ("accident_rate", "absence_rate", "defect_rate", "productivity", "energy_per_unit",
-                "engagement")
+from .figtext import axis_label  # noqa: E402
+
+from .ensemble import TRAJECTORIES  # noqa: E402
 COLORS = {"programme": "tab:blue", "counterfactual": "tab:gray"}
 
 
-def group_mean(ds: xr.Dataset, var: str, participants: bool = True) -> xr.DataArray:
-    """Worker-weighted mean of ``var`` over participants (or non-participants) still in
-    business (replicate, world, time)."""
-    part = ds["participant"].values.astype(bool)
-    idx = np.flatnonzero(part if participants else ~part)
-    x = ds[var].isel(firm=idx)
-    w = ds["workers"].isel(firm=idx).astype(float) * np.isfinite(x)
-    return (x.fillna(0) * w).sum("firm") / w.sum("firm")
+def series(ds: xr.Dataset, var: str) -> xr.DataArray:
+    """(replicate, world, time, group) trajectory of ``var`` for participants and
+    non-participants in business: an ensemble summary's, or computed from a run dataset."""
+    if f"trajectory_{var}" in ds:
+        return ds[f"trajectory_{var}"]
+    from .ensemble import trajectory as compute
+
+    return compute(ds, var)
 
 
-participants_mean = group_mean
-
-
-LINES = (("programme", True, "participants", "tab:blue", "-"),
-         ("counterfactual", True, "participants without the programme", "tab:gray", "-"),
-         ("programme", False, "non-participants", "tab:orange", "--"))
-"""The trajectories drawn: (world, participants, label, colour, style)."""
+LINES = (("programme", "participants", "participants", "tab:blue", "-"),
+         ("counterfactual", "participants", "participants without the programme", "tab:gray", "-"),
+         ("programme", "non_participants", "non-participants", "tab:orange", "--"))
+"""The trajectories drawn: (world, group, label, colour, style)."""
 
 
 def trajectory(ds: xr.Dataset, var: str, ax=None):
     """Mean of ``var`` over time for participants in each world and for non-participants:
     median and 5-95% band over replicates."""
     fig, ax = _fig_ax(ax)
-    t = ds["time"].values
-    has_others = (~ds["participant"].values.astype(bool)).any()
-    for world, participants, label, color, style in LINES:
-        if world not in ds["world"].values or (not participants and not has_others):
+    data = series(ds, var)
+    t = data["time"].values
+    for world, group, label, color, style in LINES:
+        if world not in data["world"].values:
             continue
-        s = group_mean(ds, var, participants).sel(world=world)
+        s = data.sel(world=world, group=group)
+        if not np.isfinite(s.values).any():
+            continue
         ax.plot(t, s.median("replicate"), style, color=color, label=label, linewidth=1.2)
-        if ds.sizes["replicate"] > 1:
+        if data.sizes["replicate"] > 1:
             ax.fill_between(t, s.quantile(0.05, "replicate"), s.quantile(0.95, "replicate"),
                             color=color, alpha=0.2, linewidth=0)
-    ax.set_title(ds[var].attrs.get("long_name", var), fontsize=9)
-    ax.set_ylabel(UNITS_IN_WORDS.get(ds[var].attrs.get("units", ""), ds[var].attrs.get("units", "")), fontsize=8)
+    _dates(ax)
+    ax.set_title(data.attrs.get("long_name", var).replace(", mean of firms in business", ""), fontsize=9)
+    units = data.attrs.get("units", "")
+    ax.set_ylabel(units if units.startswith("index") else axis_label(var, units, UNITS_IN_WORDS), fontsize=8)
     ax.tick_params(labelsize=7)
     return fig
 
@@ -63,21 +66,28 @@ def trajectories(ds: xr.Dataset, variables: tuple[str, ...] = TRAJECTORIES):
     for ax, var in zip(axes.ravel(), variables):
         trajectory(ds, var, ax=ax)
     axes.ravel()[0].legend(fontsize=8)
-    fig.suptitle("Firms in business (worker-weighted mean; band: 5-95% over replicates)", fontsize=10)
+    fig.suptitle("Firms in business (worker-weighted mean; band: 5-95% over replicates; productivity, defects and "
+                 "energy as an index of each firm's first year)", fontsize=10)
     return fig
 
 
 def practices(ds: xr.Dataset, ax=None):
-    """Participants' mean practice level per area over time in each world."""
+    """Participants' mean practice level per area over time in each world (median over replicates)."""
     fig, ax = _fig_ax(ax)
-    part = np.flatnonzero(ds["participant"].values.astype(bool))
-    x = ds["practice"].isel(firm=part).mean(("firm", "replicate"))
+    if "trajectory_practice" in ds:
+        data = ds["trajectory_practice"]
+    else:
+        from .ensemble import practice_trajectory
+
+        data = practice_trajectory(ds)
+    x = data.sel(group="participants").median("replicate")
     styles = {"programme": "-", "counterfactual": ":"}
-    for i, area in enumerate(ds["area"].values):
-        for world in ds["world"].values:
-            ax.plot(ds["time"].values, x.sel(area=area, world=world), styles.get(str(world), "-"),
-                    color=f"C{i}", label=f"{area} ({world})" if world == ds["world"].values[0] else None)
-    ax.set_ylabel("practice level [0, 1]")
+    for i, area in enumerate(data["area"].values):
+        for world in data["world"].values:
+            ax.plot(data["time"].values, x.sel(area=area, world=world), styles.get(str(world), "-"),
+                    color=f"C{i}", label=f"{area} ({world})" if world == data["world"].values[0] else None)
+    _dates(ax)
+    ax.set_ylabel("practice level (0-1 scale)")
     ax.set_title("Participants' management practices (dotted: counterfactual)")
     ax.legend(fontsize=7)
     return fig
@@ -109,6 +119,19 @@ def effects(ds: xr.Dataset, ax=None):
     ax.legend(fontsize=8, loc="lower right")
     ax.set_title("What participants report, what an evaluator finds, what the programme caused", fontsize=10)
     return fig
+
+
+def _dates(ax) -> None:
+    """At most about six short date labels on a monthly time axis: years, or every few months
+    for a run of under three years."""
+    lo, hi = ax.get_xlim()
+    years = (hi - lo) / 365.25
+    if years >= 3:
+        locator = mdates.YearLocator(base=max(1, int(np.ceil(years / 6))))
+    else:
+        locator = mdates.MonthLocator(interval=max(1, int(np.ceil(years * 12 / 6))))
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def _fig_ax(ax, size: tuple[float, float] = (7, 4)):

@@ -8,14 +8,28 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import economics
 from .params import Scenario
 from .state import Buyers, Firms, FirmState, Workers, N_AREAS
 
 
-def _beta(rng: np.random.Generator, mean: float, conc: float, size) -> np.ndarray:
-    """Beta draws with a given mean and concentration a+b (degenerate means handled)."""
-    mean = min(max(mean, 1e-6), 1 - 1e-6)
+def _beta(rng: np.random.Generator, mean: float | np.ndarray, conc: float, size) -> np.ndarray:
+    """Beta draws with a given mean (a number, or one per draw) and concentration a+b
+    (degenerate means handled)."""
+    mean = np.clip(mean, 1e-6, 1 - 1e-6)
     return rng.beta(mean * conc, (1 - mean) * conc, size)
+
+
+def start_engagement(p: Scenario, firms: Firms) -> np.ndarray:
+    """(F,) each firm's steady-state engagement at its baseline practices and accident rate, no
+    team (the fixed point of the engagement target of :func:`scoresim.processes.workforce.firm_drivers`)."""
+    from .state import COOP, WORKFORCE
+
+    w = p.workforce
+    target = (w.engagement_base + w.engagement_cooperation * firms.practice0[:, COOP]
+              + w.engagement_workforce * firms.practice0[:, WORKFORCE]
+              - w.engagement_accidents * firms.hazard_base * 1200.0)
+    return np.clip(target, 0.0, 1.0)
 
 
 def _beta_quantile(u: np.ndarray, mean: float, conc: float) -> np.ndarray:
@@ -56,14 +70,20 @@ def build_firms(p: Scenario, rng: np.random.Generator) -> Firms:
     hazard = (col("accidents_per_100_year", sectors, sector) / 1200.0
               * col("hazard_multiplier", countries, country))
     price_noise = np.exp(rng.normal(0.0, 0.05, n))
+    units = economics.unit_values(p)
+    cell = (country, sector)
     return Firms(
         country=country, sector=sector, size=size, managers=managers, start=start,
-        wage=col("wage_usd_month", countries, country),
+        wage=economics.wages(p)[country],
         price=col("price_usd_per_unit", sectors, sector) * price_noise,
-        material=col("material_usd_per_unit", sectors, sector),
-        units_per_day=col("units_per_worker_day", sectors, sector),
+        material=units.material[cell],
+        units_per_day=units.units_per_day[cell],
         defect_base=col("defect_rate", sectors, sector),
-        energy_base=col("energy_kwh_per_unit", sectors, sector),
+        energy_base=units.energy_kwh[cell],
+        services=units.services[cell],
+        capital_share=col("capital_share", sectors, sector),
+        separation_weeks=col("separation_weeks", countries, country),
+        overtime_premium=col("overtime_premium", countries, country),
         hazard_base=hazard,
         tfp=rng.lognormal(-pop.tfp_sigma**2 / 2, pop.tfp_sigma, n),
         commitment=_beta_quantile(rng.random(n), pop.commitment_mean, pop.commitment_concentration),
@@ -83,7 +103,8 @@ def build_workers(p: Scenario, firms: Firms, rng: np.random.Generator, n_worlds:
     manager = rank < np.repeat(firms.managers, firms.size)
     woman = rng.random(n) < pop.women_share
     skill = _beta(rng, pop.skill_mean, 6.0, n).astype(np.float32)
-    engagement = _beta(rng, pop.engagement_mean, 6.0, n).astype(np.float32)
+    engagement = _beta(rng, start_engagement(p, firms)[firm] if pop.engagement_start == "steady_state"
+                       else pop.engagement_mean, 6.0, n).astype(np.float32)
     tenure = rng.exponential(max(pop.tenure_mean_months, 1e-9), n).astype(np.float32)
     stack = lambda a: np.repeat(a[None, :], n_worlds, axis=0)  # noqa: E731
     return Workers(
@@ -160,4 +181,5 @@ def initial_firm_state(firms: Firms, n_worlds: int) -> FirmState:
         alive=np.ones((W, F), bool), exit_month=np.full((W, F), -1, np.int64),
         hours=np.ones((W, F)), paid=np.ones((W, F)), disruption=zeros(), disillusion=zeros(), defect_z=zeros(),
         loss_stock=zeros(), mean_revenue=zeros(), productivity_recent=np.full((W, F), np.nan),
+        employment=np.ones((W, F)), need=np.ones((W, F)), va_mean=np.ones((W, F)), osh_done=np.zeros((W, F), bool),
     )

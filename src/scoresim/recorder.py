@@ -30,12 +30,25 @@ FIRM_OUTPUTS: dict[str, tuple[str, str, str]] = {
     "suggestions": ("suggestions/month", "worker suggestions implemented", "sum"),
     "orders": ("units/month", "orders received from buyers", "sum"),
     "revenue": ("USD/month", "revenue", "sum"),
-    "operating_cost": ("USD/month", "wages, materials, rework, energy and accident costs", "sum"),
-    "unit_cost": ("USD/unit", "operating cost per good unit", "mean"),
+    "operating_cost": ("USD/month", "wages, materials, rework, energy, services, capital, accident, hiring and "
+                       "layoff costs", "sum"),
+    "unit_cost": ("USD/unit", "operating cost per good unit at the prices of the first month (deflated by the "
+                  "country's price path)", "mean"),
     "training_fee": ("USD/month", "SCORE fees paid by the firm", "sum"),
     "profit": ("USD/month", "revenue less operating cost and fees", "sum"),
     "failed_audits": ("audits/month", "buyer audits failed", "sum"),
-    "hours": ("1", "utilisation: output per output at capacity (below 1 when demand falls short)", "mean"),
+    "hours": ("1", "hours worked per regular paid hour of the production workforce (below 1: paid idle time, "
+                   "above 1: overtime)", "mean"),
+    "overtime": ("1", "share of hours worked that are overtime", "mean"),
+    "value_added": ("USD/month", "value added: revenue less materials, rework, energy and purchased services", "sum"),
+    "adoption_cost": ("USD/month", "what adopting SCORE costs the firm beside fees: managers' time at their wage, "
+                      "travel, investments", "sum"),
+    "employment": ("persons", "persons engaged at the end of the month (0 once the firm has exited)", "sum"),
+    "hires": ("persons/month", "hires (replacements of quits included)", "sum"),
+    "separations": ("persons/month", "separations: quits and layoffs", "sum"),
+    "jobs_lost_exit": ("persons/month", "jobs lost when the firm exits at the end of the month", "sum"),
+    "price_level": ("1", "the country's price multiplier relative to the first month (money at current prices "
+                         "over money at first-month prices)", "mean"),
 }
 PRACTICE = ("practice", "1", "practice level by SCORE area")
 PROGRAMME_OUTPUTS: dict[str, tuple[str, str]] = {
@@ -68,6 +81,8 @@ class Recorder:
 
     def __post_init__(self) -> None:
         W, T, K = self.n_worlds, self.n_months, len(self.panel_firms)
+        # the columns of the panel firms: a slice (no copy) when they are the first K firms in order
+        self._columns = slice(0, K) if np.array_equal(self.panel_firms, np.arange(K)) else self.panel_firms
         self.panel = {k: np.zeros((W, T, K), np.float32) for k in FIRM_OUTPUTS}
         self.practice = np.zeros((W, T, K, 5), np.float32)
         self.programme = {k: np.zeros((W, T)) for k in PROGRAMME_OUTPUTS}
@@ -82,7 +97,7 @@ class Recorder:
                programme: dict[str, np.ndarray], active: np.ndarray | None = None) -> None:
         """Store month ``t``: firm values (W, F), practice (W, F, 5), programme totals (W,);
         ``active`` (W, F) marks firms still in business (group means are over them only)."""
-        idx = self.panel_firms
+        idx = self._columns
         for k, v in firm_values.items():
             self.panel[k][:, t] = v[:, idx]
         self.practice[:, t] = practice[:, idx]

@@ -146,6 +146,12 @@ def _monitoring(ds: xr.Dataset, names: list[str], before: np.ndarray, after: np.
                                            "change the participant reports (NaN: it does not report)"}),
         "reports_improvement": (dims, improved, {"units": "1", "long_name":
                                                  "participant reports an improvement beyond the threshold"}),
+        "reported_before": (dims, np.where(reporting[:, None, :], b_obs, np.nan), {
+            "units": "indicator units", "long_name": "level the participant reports for the months before its first "
+                                                     "workshop (NaN: it does not report)"}),
+        "reported_after": (dims, np.where(reporting[:, None, :], a_obs, np.nan), {
+            "units": "indicator units", "long_name": "level the participant reports for the months after completion "
+                                                     "(NaN: it does not report)"}),
         "mean_reported_change": (("replicate", "indicator"), mean, {
             "units": "1 or practice points", "long_name": "mean change reported by participants (monitoring)"}),
         "share_reporting_improvement": (("replicate", "indicator"), share, {
@@ -238,19 +244,37 @@ def _quantiles(values: np.ndarray) -> tuple[float, float, float]:
     return float(mid), float(lo), float(hi)
 
 
+def median_error(values: np.ndarray, resamples: int = 400) -> float:
+    """Monte Carlo standard error of the median of ``values`` (bootstrap, fixed seed): how much
+    the printed median would move with another set of replicates of the same size."""
+    v = values[np.isfinite(values)]
+    if len(v) < 2:
+        return float("nan")
+    rng = np.random.default_rng(0)
+    return float(np.median(v[rng.integers(0, len(v), (resamples, len(v)))], axis=1).std(ddof=1))
+
+
 def _summary_row(ds: xr.Dataset, name: str) -> dict[str, object]:
     sel = dict(indicator=name)
     row: dict[str, object] = {"indicator": name, "kind": INDICATORS[name].kind, "phase1": INDICATORS[name].phase1}
     for est, var in ESTIMANDS.items():
-        mid, lo, hi = _quantiles(ds[var].sel(sel).values) if var in ds else (np.nan,) * 3
-        row.update({est: mid, f"{est}_lo": lo, f"{est}_hi": hi})
+        values = ds[var].sel(sel).values if var in ds else np.full(1, np.nan)
+        mid, lo, hi = _quantiles(values)
+        row.update({est: mid, f"{est}_lo": lo, f"{est}_hi": hi, f"{est}_mcse": median_error(values)})
     row["share_improving"] = _quantiles(ds["share_reporting_improvement"].sel(sel).values)[0]
     row["missing"] = missing_reason(ds, name)
     return row
 
 
 def missing_reason(ds: xr.Dataset, name: str) -> dict[str, str]:
-    """Why an estimand has no figure for an indicator, by estimand ('' when it has one)."""
+    """Why an estimand has no figure for an indicator, by estimand ('' when it has one); an
+    ensemble's summary carries the reasons found in its first replicate."""
+    if "window_before" not in ds and "missing" in ds.attrs:
+        import json
+
+        stored = json.loads(ds.attrs["missing"]).get(name, {})
+        return {est: ("" if var in ds and np.isfinite(ds[var].sel(indicator=name).values).any()
+                      else stored.get(est, "")) for est, var in ESTIMANDS.items()}
     out = {}
     reporters = int(np.max(ds["n_reporting"].values)) if "n_reporting" in ds else 0
     i = list(ds["indicator"].values).index(name)
@@ -292,7 +316,7 @@ def summary_records(rows: list[dict[str, object]]) -> list[dict[str, object]]:
 
 
 def format_table(rows: list[dict[str, object]], n_replicates: int, n_reporting: int, n_participants: int,
-                 posterior_draws: int = 0, phase1: bool = False) -> str:
+                 uncertainty: str = "the stochastic events of the months", phase1: bool = False) -> str:
     """The summary table as text, within 100 columns: per indicator what participants report
     (mean change and share reporting improvement), the evaluator's difference in differences
     and the causal effect with their 90% ranges over replicates; the Phase I figures when the
@@ -312,7 +336,7 @@ def format_table(rows: list[dict[str, object]], n_replicates: int, n_reporting: 
     head = (f"{'indicator':<20}{'reported':>9}{'improving':>10}  {'evaluator (DiD) [90%]':<25}"
             f"{'causal effect [90%]':<25}")
     lines = [head.rstrip(), "-" * len(head.rstrip())]
-    notes: list[str] = []
+    notes: dict[str, list[str]] = {}
     for r in rows:
         k = str(r["kind"])
         label = f"{r['indicator']} (0-1 scale)" if k == "points" else str(r["indicator"])
@@ -321,21 +345,28 @@ def format_table(rows: list[dict[str, object]], n_replicates: int, n_reporting: 
         line = (f"{label:<20}{cell(r['reported'], k):>9}{share_s:>10}  {ranged(r, 'did', k):<25}"
                 f"{ranged(r, 'causal', k):<25}")
         lines.append(line.rstrip())
-        for est, why in (r.get("missing") or {}).items():
-            if why:
-                notes.append(f"{r['indicator']}, {est}: {why}")
+        reasons = {est: why for est, why in (r.get("missing") or {}).items() if why}
+        if reasons and len(set(reasons.values())) == 1 and len(reasons) == len(ESTIMANDS):
+            notes.setdefault(next(iter(reasons.values())), []).append(str(r["indicator"]))
+        else:
+            for est, why in reasons.items():
+                notes.setdefault(f"{est}: {why}", []).append(str(r["indicator"]))
+    mcse = {est: max((100 * float(r[f"{est}_mcse"]) for r in rows if str(r["kind"]) != "points"
+                      and np.isfinite(float(r.get(f"{est}_mcse", np.nan)))), default=np.nan) for est in ESTIMANDS}
     lines.append("")
     lines += _wrap(
         f"Medians over {n_replicates} replicate(s). Reported: mean change {n_reporting} of {n_participants} "
-        "participants would report, before enrolment vs after completion, with measurement error and optimism; "
-        "improving: their share reporting a gain. Evaluator: difference in differences against non-participants "
-        "of the same markets. Causal: programme vs the same firms without it. Adoption is the change of practice "
-        "on a 0-1 scale, the others relative changes. The 90% range "
-        + ("combines parameter uncertainty (posterior draws, one per replicate) and the run's stochastic noise"
-           if posterior_draws else "covers the run's stochastic noise only")
-        + ": replicates share the population, its shock history and the delivery plan.")
+        "participants would report (median over replicates), before enrolment vs after completion, with "
+        "measurement error and optimism; improving: their share reporting a gain. Evaluator: difference in "
+        "differences against non-participants of the same markets. Causal: programme vs the same firms without "
+        "it. Adoption is the change of practice on a 0-1 scale, the others relative changes. The 90% ranges "
+        f"cover {uncertainty}. Monte Carlo error of the medians (more replicates shrink it, not the ranges): at "
+        f"most {mcse['reported']:.1f}, {mcse['did']:.1f} and {mcse['causal']:.1f} points (reported, evaluator, "
+        "causal).")
     if notes:
-        lines += _wrap("No figure: " + "; ".join(notes) + ".")
+        lines += _wrap("No figure: " + "; ".join(
+            f"{why} ({'all indicators' if len(names) == len(rows) else ', '.join(names)})"
+            for why, names in notes.items()) + ".")
     if phase1:
         lines += ["", f"{'Phase I figure (self-reported)':<52}{'reported here':>14}{'improving':>11}"]
         for r in rows:

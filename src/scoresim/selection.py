@@ -55,25 +55,27 @@ def log_weights(commitment: np.ndarray, perf: np.ndarray | None, t: int, mask: n
 def draw_cohorts(exp_keys: np.ndarray, candidates: np.ndarray, months: np.ndarray, size: int, n: int,
                  weights: Callable[[int], np.ndarray], first: np.ndarray | None = None) -> np.ndarray:
     """Draw ``n`` participants from ``candidates`` in cohorts of ``size``, cohort k in month
-    ``months[k]``, each by weighted sampling without replacement (Efraimidis and Spirakis 2006:
-    the smallest keys ``Exp(1) / weight``). ``weights(t)`` gives the (F,) log weights of month
-    ``t``; firms in ``first`` (bool, (F,)) are taken before any other. Returns the chosen firms
-    in the order drawn (cohort k is entries [k * size, (k + 1) * size)).
+    ``months[k]`` (non-decreasing), each by weighted sampling without replacement (Efraimidis
+    and Spirakis 2006: the smallest keys ``Exp(1) / weight``). ``weights(t)`` gives the (F,) log
+    weights of month ``t``; firms in ``first`` (bool, (F,)) are taken before any other. Returns
+    the chosen firms in the order drawn (cohort k is entries [k * size, (k + 1) * size)).
 
-    With weights that do not change over time the draw equals one sort of the keys, so constant
-    weights of 0 give the uniform draw in the order of ``exp_keys``."""
+    Cohorts of the same month share its weights, so they are drawn together (one sort per
+    month); with weights that do not change over time the draw equals one sort of the keys, so
+    constant weights of 0 give the uniform draw in the order of ``exp_keys``."""
     remaining = np.asarray(candidates)
     chosen: list[np.ndarray] = []
-    taken = 0
-    for k, t in enumerate(months):
-        take = min(size, n - taken)
-        if take <= 0 or len(remaining) == 0:
-            break
-        key = exp_keys[remaining] * np.exp(-weights(int(t))[remaining])
+    taken, k = 0, 0
+    months = np.asarray(months)
+    while k < len(months) and taken < n and len(remaining):
+        same = int(np.searchsorted(months, months[k], side="right")) - k     # cohorts of this month
+        take = min(size * same, n - taken)
+        key = exp_keys[remaining] * np.exp(-weights(int(months[k]))[remaining])
         order = np.lexsort((key, ~first[remaining])) if first is not None else np.argsort(key, kind="stable")
         chosen.append(remaining[order[:take]])
         remaining = remaining[np.sort(order[take:])]
         taken += take
+        k += same
     return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
 
 

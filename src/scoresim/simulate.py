@@ -17,6 +17,7 @@ import xarray as xr
 from .model import WORLDS, ScoreModel, replicate_seed
 from .params import AREAS, Scenario
 from .recorder import FIRM_OUTPUTS, PRACTICE, PROGRAMME_OUTPUTS
+from .coords import label
 from .reporting import report_dataset
 
 if TYPE_CHECKING:
@@ -31,27 +32,30 @@ def run_model(scenario: Scenario, seed: int, replicate: int = 0,
 
 def run(scenario: Scenario, seed: int | None = None, replicates: int | None = None,
         worlds: tuple[str, ...] = WORLDS,
-        progress: Callable[[int], None] | None = None, posterior: "Posterior | None" = None) -> xr.Dataset:
+        progress: Callable[[int], None] | None = None, posterior: "Posterior | None" = None,
+        first: int = 0) -> xr.Dataset:
     """Simulate ``replicates`` replicates of ``scenario`` and return one Dataset with reports.
 
     ``progress``, if given, is called with 1 after each replicate. With ``posterior``, replicate
     ``r`` runs with posterior draw ``r mod draws`` of the calibrated parameters, so the spread
-    over replicates combines parameter and stochastic uncertainty.
+    over replicates combines parameter and stochastic uncertainty. Replicates are numbered from
+    ``first`` (their random numbers depend on (seed, number)).
     """
-    ds = simulate(scenario, seed, replicates, worlds, progress, posterior)
-    return xr.merge([ds, report_dataset(ds, scenario.reporting)], combine_attrs="override")
+    ds = simulate(scenario, seed, replicates, worlds, progress, posterior, first)
+    return label(xr.merge([ds, report_dataset(ds, scenario.reporting)], combine_attrs="override"))
 
 
 def simulate(scenario: Scenario, seed: int | None = None, replicates: int | None = None,
              worlds: tuple[str, ...] = WORLDS, progress: Callable[[int], None] | None = None,
-             posterior: "Posterior | None" = None) -> xr.Dataset:
+             posterior: "Posterior | None" = None, first: int = 0) -> xr.Dataset:
     """The recorded panel of ``replicates`` replicates, without reports (:func:`run` adds
     them; several reporting processes can be applied to one simulation)."""
     seed = int(scenario.run.seed if seed is None else seed)
     replicates = int(scenario.run.replicates if replicates is None else replicates)
     models = []
     panels, practice, programme, groups, group_practice, fates = [], [], [], [], [], []
-    for r in range(replicates):
+    numbers = range(first, first + replicates)
+    for r in numbers:
         scen = scenario if posterior is None else _with_draw(scenario, posterior, r)
         m = run_model(scen, seed, r, worlds)
         if models:
@@ -69,15 +73,16 @@ def simulate(scenario: Scenario, seed: int | None = None, replicates: int | None
         if progress:
             progress(1)
     ds = _dataset(models[0], panels, practice, programme, groups, group_practice, fates)
+    ds = ds.assign_coords(replicate=np.arange(first, first + replicates))
     ds.attrs.update({"seed": seed, "replicates": replicates,
                      "report_window_months": scenario.reporting.window_months,
                      "report_lag_months": scenario.reporting.lag_months,
-                     "replicate_seeds": ",".join(str(replicate_seed(seed, r)) for r in range(replicates))})
+                     "replicate_seeds": ",".join(str(replicate_seed(seed, r)) for r in numbers)})
     if posterior is not None:
-        ds = ds.assign_coords(posterior_draw=("replicate", np.arange(replicates) % posterior.n,
+        ds = ds.assign_coords(posterior_draw=("replicate", np.arange(first, first + replicates) % posterior.n,
                                               {"long_name": "posterior draw of the replicate"}))
         ds["posterior_value"] = (("replicate", "calibrated_parameter"),
-                                 np.array([[posterior.draw(r)[k] for k in posterior.names] for r in range(replicates)]),
+                                 np.array([[posterior.draw(r)[k] for k in posterior.names] for r in numbers]),
                                  {"long_name": "calibrated parameter values of the replicate",
                                   "units": "parameter units"})
         ds = ds.assign_coords(calibrated_parameter=list(posterior.names))

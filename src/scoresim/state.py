@@ -34,6 +34,10 @@ class Firms:
     units_per_day: np.ndarray    # units/worker-day at baseline
     defect_base: np.ndarray      # share of units
     energy_base: np.ndarray      # kWh/unit
+    services: np.ndarray         # USD/good unit: purchased services, variable with output
+    capital_share: np.ndarray    # capital costs a month, share of the firm's baseline sales
+    separation_weeks: np.ndarray  # weeks of wage per layoff (country)
+    overtime_premium: np.ndarray  # overtime hourly wage over the ordinary (country)
     hazard_base: np.ndarray      # accidents/worker/month at baseline OSH practice
     tfp: np.ndarray              # efficiency multiplier
     commitment: np.ndarray       # management commitment [0, 1]
@@ -107,3 +111,7 @@ class FirmState:
     loss_stock: np.ndarray       # losses not yet earned back (USD)
     mean_revenue: np.ndarray     # exponentially weighted mean monthly revenue (USD)
     productivity_recent: np.ndarray  # exponentially weighted recent productivity (units/worker-day)
+    employment: np.ndarray       # production workforce per slot (full-time equivalents; 1 at the start)
+    need: np.ndarray             # hours per slot the firm expects its orders to need (exponential average)
+    va_mean: np.ndarray          # value added per person engaged relative to baseline, averaged (rent sharing)
+    osh_done: np.ndarray         # bool: the OSH module has started (upkeep of its equipment)

@@ -15,15 +15,13 @@ from typing import Callable
 import numpy as np
 import xarray as xr
 
+from . import money
 from .estimands import ESTIMAND_LABELS, causal
-from .indicators import INDICATORS, POOLED, window_means
+from .indicators import INDICATORS, POOLED
+from .money import FEES
 from .numerics import quiet
 from .params import AREAS
 from .reporting import STATUS
-
-SAVINGS_MONTHS = 3   # the brochure's "savings within three months of participation"
-
-FEES = ("fee_programme", "fee_firms", "fee_sponsors")
 
 
 @dataclass(frozen=True)
@@ -94,36 +92,16 @@ def _classroom(ds: xr.Dataset) -> np.ndarray:
     return _programme_world(ds)["classroom_participants"].sum("time").values.astype(float)
 
 
-def _monthly_savings(ds: xr.Dataset) -> np.ndarray:
-    """(replicate, firm) USD/month, NaN for firms that do not report: fall in operating cost per
-    good unit from the before- to the after-window, times good output in the after-window
-    (programme world, true values), for the participants that report."""
-    i = list(ds["indicator"].values).index("unit_cost")
-    before = ds["window_before"].values[:, i]
-    after = ds["window_after"].values[:, i]
-    reporting = ds["report_status"].values == STATUS.index("reported")
-    window, lag = int(ds.attrs["report_window_months"]), int(ds.attrs["report_lag_months"])
-    first = np.where(reporting, ds["completion_month"].values + 1 + lag, -1)
-    good = window_means(ds["good_output"].sel(world="programme").values.astype(float), first, window)
-    return np.where(reporting, (before - after) * good, np.nan)
-
-
 def _savings_p95(ds: xr.Dataset) -> np.ndarray:
-    s = _monthly_savings(ds) * SAVINGS_MONTHS
-    with quiet():
-        return np.nanpercentile(s, 95, axis=1) if s.shape[1] else np.full(ds.sizes["replicate"], np.nan)
+    return money.savings_quantile(ds, 0.95)
 
 
 def _payback(ds: xr.Dataset) -> np.ndarray:
-    """(replicate,) months: median over reporting participants of the average module cost per
-    participant (all payers) divided by the firm's monthly savings (inf without savings)."""
-    s = _monthly_savings(ds)
-    if not s.shape[1]:
-        return np.full(ds.sizes["replicate"], np.nan)
-    cost = _per(_cost, _participants)(ds)[:, None]
+    """(replicate,) months: median over reporting participants of the months of reported
+    savings that pay the module cost per participant (every payer; inf without savings)."""
+    m = money.payback_months(ds)
     with quiet():
-        months = np.where(s > 0, cost / np.where(s > 0, s, 1.0), np.inf)
-        return np.nanmedian(np.where(np.isnan(s), np.nan, months), axis=1)
+        return np.nanmedian(m, axis=1) if m.shape[1] else np.full(ds.sizes["replicate"], np.nan)
 
 
 def _per(num: Callable[[xr.Dataset], np.ndarray], den: Callable[[xr.Dataset], np.ndarray]):
@@ -163,13 +141,12 @@ def _exits(world: str) -> Callable[[xr.Dataset], np.ndarray]:
     return count
 
 
-def _jobs_effect(ds: xr.Dataset) -> np.ndarray:
-    if "counterfactual" not in ds["world"].values:
-        return np.full(ds.sizes["replicate"], np.nan)
-    alive = ds["exit_month"].values < 0                          # (replicate, world, firm)
-    jobs = (alive * ds["workers"].values).sum(axis=-1).astype(float)
-    worlds = list(ds["world"].values)
-    return jobs[:, worlds.index("programme")] - jobs[:, worlds.index("counterfactual")]
+def _jobs(key: str) -> Callable[[xr.Dataset], np.ndarray]:
+    return lambda ds: money.jobs(ds)[key]
+
+
+def _causal_money(var: str) -> Callable[[xr.Dataset], np.ndarray]:
+    return lambda ds: money.mean_over_firms(money.causal_change(ds, var))
 
 
 def _causal_valid(ds: xr.Dataset) -> np.ndarray:
@@ -221,13 +198,14 @@ def _module_effect(area: str, name: str) -> Callable[[xr.Dataset], np.ndarray]:
 def _catalogue() -> dict[str, Summary]:
     out: dict[str, Summary] = {}
     for name, ind in INDICATORS.items():
-        unit = "practice points" if ind.kind == "points" else "1 (relative)"
+        unit = "practice level (0-1 scale)" if ind.kind == "points" else "relative change (fraction)"
         out[f"effect.{name}"] = Summary(unit, f"causal effect on participants' {name}: programme vs "
                                         "counterfactual world, after completion", _report("effect", name))
         out[f"reported_change.{name}"] = Summary(unit, f"mean change in {name} participants would report, "
                                                  "after completion vs before enrolment",
                                                  _report("mean_reported_change", name))
-        out[f"share_improving.{name}"] = Summary("1", f"share of reporting participants reporting improved {name}",
+        out[f"share_improving.{name}"] = Summary("share of participants", f"share of reporting participants "
+                                                 f"reporting improved {name}",
                                                  _report("share_reporting_improvement", name))
         out[f"did.{name}"] = Summary(unit, f"{ESTIMAND_LABELS['did']} of {name}: participants' change less "
                                      "non-participants' change over the same months", _report("did_estimate", name))
@@ -248,8 +226,30 @@ def _catalogue() -> dict[str, Summary]:
         "exits.programme": Summary("firms", "firms that exit during the run, programme world", _exits("programme")),
         "exits.counterfactual": Summary("firms", "firms that exit during the run, counterfactual world",
                                         _exits("counterfactual")),
-        "jobs_effect": Summary("jobs", "jobs in business at the end of the run, programme less counterfactual "
-                               "world (all firms; exits destroy jobs)", _jobs_effect),
+        "jobs_effect": Summary("persons", "persons engaged at the end of the run, programme less counterfactual "
+                               "world, all firms (hires and layoffs follow orders; exits destroy jobs)", _jobs("net")),
+        "jobs_created": Summary("persons", "jobs created by the programme at the end of the run: firms with more "
+                                "persons engaged than without it", _jobs("created")),
+        "jobs_destroyed": Summary("persons", "jobs destroyed by the programme at the end of the run: firms with "
+                                  "fewer persons engaged than without it", _jobs("destroyed")),
+        "job_years": Summary("person-years", "persons engaged, programme less counterfactual world, summed over "
+                             "the run (all firms)", _jobs("job_years")),
+        "profit_effect_usd": Summary("USD/firm/month", "causal change in participants' profit after completion",
+                                     _causal_money("profit")),
+        "value_added_effect_usd": Summary("USD/firm/month", "causal change in participants' value added after "
+                                          "completion", _causal_money("value_added")),
+        "savings_3m_usd_median": Summary("USD/firm", "median over reporting participants of three months' cost "
+                                         "savings as they would report them", lambda ds: money.savings_quantile(ds, 0.5)),
+        "savings_3m_usd_p95_true": Summary("USD/firm", "95th percentile over the participants that could report of "
+                                           "three months' before/after savings from their true window means (no "
+                                           "reporting error; not an effect)",
+                                           lambda ds: money.savings_quantile(ds, 0.95, reported=False)),
+        "jobs_net_participants": Summary("persons", "persons engaged at the end of the run, programme less "
+                                         "counterfactual, participants", lambda ds: money.jobs_by_role(ds)["participants"]),
+        "jobs_net_others": Summary("persons", "persons engaged at the end of the run, programme less counterfactual, "
+                                   "firms that did not take part", lambda ds: money.jobs_by_role(ds)["others"]),
+        "cost_recovered_1m_share": Summary("1", "share of reporting participants whose reported monthly savings "
+                                           "pay the module cost per participant", money.recovered_within),
         "accidents_averted_per_100_workers": Summary(
             "accidents/100 workers/year", "accidents averted in participants' after-window, per 100 "
             "workers a year", _averted_per_100),
@@ -257,10 +257,11 @@ def _catalogue() -> dict[str, Summary]:
                                      "workshop to the end of the run", _accidents_averted),
         "participants": Summary("firms", "firms enrolled", _participants),
         "classroom_participants": Summary("persons", "managers and workers trained in workshops", _classroom),
-        "savings_3m_usd_p95": Summary("USD/firm", "95th percentile over participants of three months' "
-                                      "operating-cost savings after completion", _savings_p95),
-        "payback_months_median": Summary("months", "median over participants of the months of savings that "
-                                         "pay the average module cost per participant", _payback),
+        "savings_3m_usd_p95": Summary("USD/firm", "95th percentile over reporting participants of three months' "
+                                      "cost savings as they would report them (fall in reported cost per good unit "
+                                      "times good output, current prices)", _savings_p95),
+        "payback_months_median": Summary("months", "median over reporting participants of the months of reported "
+                                         "savings that pay the module cost per participant (every payer)", _payback),
         "modules_per_participant": Summary("modules/firm", "modules delivered per enrolled firm",
                                            _per(_modules, _participants)),
         "cost_usd": Summary("USD", "module fees of all payers (programme, firms, sponsors)", _cost),
@@ -278,8 +279,8 @@ SUMMARIES: dict[str, Summary] = _catalogue()
 def needs_counterfactual(names: list[str] | tuple[str, ...]) -> bool:
     """Whether any of the summaries compares with the counterfactual world (causal effects,
     averted accidents); the others are computed from the programme world alone."""
-    return any(n.startswith(("effect.", "module_effect.")) or "averted" in n or n in ("exits.counterfactual", "jobs_effect")
-               for n in names)
+    return any(n.startswith(("effect.", "module_effect.")) or "averted" in n or n.startswith("job")
+               or n.endswith("_effect_usd") or n == "exits.counterfactual" for n in names)
 
 
 def summarise(ds: xr.Dataset, names: list[str] | tuple[str, ...]) -> dict[str, np.ndarray]:

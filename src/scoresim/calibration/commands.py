@@ -15,6 +15,7 @@ from .. import cmdargs
 from ..cmdargs import executor_from_args
 from ..config import InputError
 from ..outputs import directory_lock, failure_reason, is_write_failure, output_directory
+from ..textable import wrap
 
 
 def add_parser(sub) -> None:
@@ -22,6 +23,7 @@ def add_parser(sub) -> None:
     cal = sub.add_parser("calibrate", help="fit the calibrated parameters to reported outcomes and trial evidence")
     cal.add_argument("targets", nargs="?", metavar="TARGETS", help="targets TOML (or use --resume)")
     cal.add_argument("--quick", action="store_true", help="a coarse fit in a few minutes (fewer simulations)")
+    cal.add_argument("--dry-run", action="store_true", help="check the targets file, print the settings, run nothing")
     cal.add_argument("--resume", metavar="RESULTS_DIR", help="continue an interrupted calibration")
     cal.add_argument("--out", metavar="DIR", help="results directory to create (must not exist); "
                      "default results/calibration/<targets>-<time>")
@@ -38,8 +40,8 @@ def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
     from . import run
     from .targets import load_targets
 
-    if args.resume and (args.targets or args.out or args.quick):
-        raise InputError("scoresim calibrate: --resume RESULTS_DIR takes no TARGETS, --out or --quick "
+    if args.resume and (args.targets or args.out or args.quick or args.dry_run):
+        raise InputError("scoresim calibrate: --resume RESULTS_DIR takes no TARGETS, --out, --quick or --dry-run "
                          "(they are stored in the results directory)")
     if args.resume:
         out = Path(args.resume)
@@ -52,7 +54,9 @@ def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
                                + ("-quick" if args.quick else ""))
     else:
         raise InputError("scoresim calibrate: give a TARGETS file or --resume RESULTS_DIR")
-    spec = cal.spec
+    if args.dry_run:
+        print(_describe(cal, settings))
+        return 0
     _check_memory(cal, settings, args)
     executor = executor_from_args(args)
     with executor:
@@ -67,9 +71,7 @@ def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
                         print(f"{out}: complete ({manifest.get('simulations')} simulations); nothing to do")
                         return 0
                     print(f"{damage}\nrewriting the results from the simulations (simulations/)", file=sys.stderr)
-            print(f"calibration {spec.name} ({settings.mode}): {len(spec.targets)} monitoring targets and "
-                  f"{len(spec.evidence)} trial results ({len(spec.fitted)} fitted), {len(spec.parameters)} "
-                  f"parameters; {settings.describe()}, then an emulator and sequential Monte Carlo")
+            print("\n".join(wrap(_describe(cal, settings))))
             print(f"results: {out}; executor: {executor.name}")
             try:
                 run.calibrate(cal, out, settings, executor, command, resume=bool(args.resume), log=print)
@@ -84,6 +86,13 @@ def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
                                  f"scoresim calibrate --resume {out}") from None
     print(f"wrote {out}/posterior.nc, fit_table.csv, identifiability.csv, estimands.csv and figures")
     return 0
+
+
+def _describe(cal, settings) -> str:
+    spec = cal.spec
+    return (f"calibration {spec.name} ({settings.mode}): {len(spec.targets)} monitoring targets and "
+            f"{len(spec.evidence)} trial results ({len(spec.fitted)} fitted), {len(spec.parameters)} "
+            f"parameters; {settings.describe()}, then an emulator and sequential Monte Carlo")
 
 
 def _check_memory(cal, settings, args: argparse.Namespace) -> None:

@@ -11,6 +11,7 @@ import numpy as np
 import xarray as xr
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .targets import Calibration
 
@@ -106,6 +107,7 @@ def predictive(cal: Calibration, pred: xr.Dataset) -> Figure:
             pad = 0.05 * (right - left)
             ax.set_xlim(left - pad, right + pad)
         ax.set_yticks([])
+        ax.xaxis.set_major_locator(MaxNLocator(4))
         ax.set_title(f"{t.id}{kind}" + ("" if t.weight > 0 else " (not fitted)"), fontsize=8)
         ax.tick_params(labelsize=7)
         if i == 0:

@@ -1,8 +1,8 @@
 """Posterior draws of calibrated parameters, used by runs, sweeps and the scale-up planner
 (``--posterior FILE``).
 
-A posterior file is the ``posterior.nc`` a calibration writes (``configs/calibrated/`` holds
-the committed one): ``value`` (draw, parameter), equally weighted draws in a random order, with
+A posterior file is the ``posterior.nc`` a calibration writes (``scoresim/data/posterior_phase1.nc``
+holds the committed one): ``value`` (draw, parameter), equally weighted draws in a random order, with
 parameters named by config path. An ensemble over it gives replicate ``r`` the draw
 ``r mod draws``, so every result combines parameter and stochastic uncertainty.
 
@@ -41,6 +41,11 @@ class Posterior:
     def draw(self, r: int) -> dict[str, float]:
         """The parameter values of replicate ``r`` (draw ``r mod n``)."""
         return {k: float(v) for k, v in zip(self.names, self.values[r % self.n])}
+
+    def without(self, names: set[str]) -> "Posterior":
+        """The draws of the parameters not in ``names`` (those a config sets keep their values)."""
+        keep = [j for j, k in enumerate(self.names) if k not in names]
+        return Posterior(tuple(self.names[j] for j in keep), self.values[:, keep], self.origin, self.digest)
 
     def to_record(self) -> dict:
         return {"names": list(self.names), "values": self.values.tolist(), "origin": self.origin,
@@ -86,6 +91,30 @@ def check(post: Posterior, scenario: Scenario) -> None:
         if (v < q.lo).any() or (v > q.hi).any():
             raise InputError(f"--posterior {post.origin}: draws of {name} leave its valid range "
                              f"[{q.lo:g}, {q.hi:g}]")
+
+
+COMMITTED = "posterior_phase1.nc"
+"""The committed posterior of the Phase I calibration, shipped with the package (scoresim/data)."""
+
+
+def committed_path() -> Path:
+    """The file of the committed posterior."""
+    from importlib.resources import files
+
+    return Path(str(files("scoresim") / "data" / COMMITTED))
+
+
+def resolve(spec: str, config: str | Path | None = None) -> Path | None:
+    """The posterior file a ``run.posterior`` setting names: None for 'none', the committed one
+    for 'calibrated', else a path relative to the config file's directory."""
+    if spec == "none":
+        return None
+    if spec == "calibrated":
+        return committed_path()
+    path = Path(spec)
+    if not path.is_absolute() and config is not None:
+        path = Path(config).parent / path
+    return path
 
 
 def scenario_for(scenario: Scenario, post: Posterior, r: int, keep: set[str] = frozenset()) -> Scenario:

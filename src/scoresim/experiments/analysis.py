@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from .. import textable
 from ..config import InputError
 from .sampling import factorial
 from .spec import SCORE_MODEL, Experiment, ExperimentSpec, n_points
@@ -155,15 +156,15 @@ def ranked_table(indices: xr.Dataset, top: int | None = None) -> str:
     method = str(indices.attrs.get("method", ""))
     main = MAIN_INDEX.get(method, "S1")
     cols = list(dict.fromkeys(c for c in (main, "S1", "ST", "mu", "sigma") if c in indices))
-    lines = [str(indices.attrs.get("title", "sensitivity indices")),
-             f"method: {method}; ranked by {main}; ± is the half-width of the "
-             f"{100 * float(indices.attrs.get('conf_level', 0.95)):g}% bootstrap interval"
-             + (" (none for factorial: exact ANOVA)" if method == "factorial" else "")]
+    lines = textable.wrap(str(indices.attrs.get("title", "sensitivity indices")))
+    lines += textable.wrap(f"method: {method}; ranked by {main}; ± is the half-width of the "
+                           f"{100 * float(indices.attrs.get('conf_level', 0.95)):g}% bootstrap interval"
+                           + (" (none for factorial: exact ANOVA)" if method == "factorial" else ""))
     for name in indices["output"].values:
         lines += [""] + _output_block(indices.sel(output=name), str(name), cols, main, top)
     notes = json.loads(indices.attrs.get("warnings", "[]"))
     if notes:
-        lines += ["", "warnings:"] + [f"  {n}" for n in notes]
+        lines += ["", "warnings:"] + [x for n in notes for x in textable.wrap(n, indent="  ")]
     return "\n".join(lines) + "\n"
 
 
@@ -557,26 +558,24 @@ def _versions() -> dict[str, str]:
 
 # ---------------------------------------------------------------------------------------- text
 def _output_block(ix: xr.Dataset, name: str, cols: list[str], main: str, top: int | None) -> list[str]:
-    """The ranked table of one output."""
+    """The ranked table of one output (within 100 columns)."""
     units = str(ix["output_units"].values) if "output_units" in ix.coords else ""
     head = (f"output {name}" + (f" [{units}]" if units else "")
             + f": mean {float(ix['output_mean']):.4g}, sd {float(ix['output_sd']):.4g} over points; "
             f"{int(ix['n_points_used'])} points used, {int(ix['n_points_excluded'])} excluded")
     share, share_mean = float(ix["noise_share"]), float(ix["noise_share_of_mean"])
-    noise = ("  seed noise: not estimated (one replicate per point)" if math.isnan(share) else
-             f"  seed noise: {100 * share:.1f}% of single-run variance, {100 * share_mean:.1f}% of the "
+    noise = ("seed noise: not estimated (one replicate per point)" if math.isnan(share) else
+             f"seed noise: {100 * share:.1f}% of single-run variance, {100 * share_mean:.1f}% of the "
              "variance of replicate means")
     factors = [str(f) for f in ix["factor"].values]
     order = sorted(range(len(factors)), key=lambda i: _rank_key(float(ix[main].values[i])))
-    rows = [["rank", "factor"] + cols]
-    for r, i in enumerate(order[:top], start=1):
-        rows.append([str(r), factors[i]] + [_cell(ix, c, i) for c in cols])
-    widths = [max(len(row[j]) for row in rows) for j in range(len(rows[0]))]
-    table = ["  " + "  ".join(cell.rjust(w) if j != 1 else cell.ljust(w)
-                              for j, (cell, w) in enumerate(zip(row, widths))) for row in rows]
+    columns = [textable.Column("rank", key=True), textable.Column("factor", "left", key=True)]
+    columns += [textable.Column(c) for c in cols]
+    rows = [[str(r), factors[i]] + [_cell(ix, c, i) for c in cols] for r, i in enumerate(order[:top], start=1)]
+    table = ["  " + line for line in textable.render(columns, rows, width=textable.WIDTH - 2, rule=False).splitlines()]
     if top is not None and len(order) > top:
         table.append(f"  ... {len(order) - top} more factors in table.txt and indices.csv")
-    return [head, noise] + table
+    return textable.wrap(head) + textable.wrap(noise, indent="  ") + table
 
 
 def _rank_key(value: float) -> tuple[bool, float]:

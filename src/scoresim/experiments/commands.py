@@ -16,7 +16,8 @@ from pathlib import Path
 from .. import cmdargs
 from ..cmdargs import RunProgress, executor_from_args
 from ..config import InputError
-from ..outputs import failure_reason, fresh_directory, is_write_failure, new_directory, output_directory
+from ..outputs import (check_new_place, failure_reason, fresh_directory, is_write_failure, new_directory,
+                       output_directory)
 
 TOP_PRINTED = 10   # factors per output printed by scoresim analyze (table.txt has them all)
 
@@ -106,9 +107,10 @@ def cmd_sweep(args: argparse.Namespace, command: str) -> int:
                 if not is_write_failure(err):
                     raise
                 bar.close()
-                raise InputError(f"{store.path}: the sweep could not write its results ({failure_reason(err)}); the journal "
-                                 f"keeps {int(store.done().sum()):,} of {store.n_runs:,} runs: free some space and "
-                                 f"finish with: scoresim sweep --resume {store.path}") from None
+                kept = int(store.done().sum())
+                raise InputError(f"{store.path}: the sweep could not write its results ({failure_reason(err)}); "
+                                 f"the journal keeps {kept:,} of {store.n_runs:,} runs: free some space and finish "
+                                 f"with: scoresim sweep --resume {store.path}") from None
     _report_sweep(store, outcome, time.perf_counter() - started)
     return 0
 
@@ -168,7 +170,8 @@ def cmd_analyze(args: argparse.Namespace, command: str) -> int:
     results = load_results(args.results)
     source = Path(args.results)
     home = source if source.is_dir() else source.parent
-    out = output_directory(args.out, home, "analysis") if args.out else fresh_directory(home / "analysis")
+    out = Path(args.out) if args.out else fresh_directory(home / "analysis")
+    check_new_place(out, "directory", "--out" if args.out else "")   # before the work
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         indices = analysis.analyze(results, resamples=args.resamples, origin=str(args.results))

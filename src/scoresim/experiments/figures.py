@@ -12,11 +12,14 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from .. import figtext
 
 MAIN_INDEX = {"sobol": "ST", "fast": "ST", "morris": "mu_star", "latin": "S1", "factorial": "S1"}
 PER_FILE = 12          # panels (outputs) per figure file
@@ -46,7 +49,7 @@ def bars(indices: xr.Dataset, output: str | None = None, ax: Axes | None = None)
                 color=COLORS.get(name, f"C{j}"), label=name, error_kw={"elinewidth": 0.8, "capsize": 2})
     ax.set_yticks(y, [str(f) for f in ix["factor"].values[order]], fontsize=7)
     ax.axvline(0, color="k", linewidth=0.6)
-    ax.set_xlabel(_xlabel(indices), fontsize=8)
+    ax.set_xlabel(_xlabel(indices, ix), fontsize=8)
     ax.tick_params(axis="x", labelsize=7)
     more = indices.sizes["factor"] - len(order)
     ax.set_title(_title(ix) + (f"\n(top {len(order)} of {indices.sizes['factor']} factors)" if more else ""),
@@ -59,6 +62,7 @@ def bars(indices: xr.Dataset, output: str | None = None, ax: Axes | None = None)
 def morris_scatter(indices: xr.Dataset, output: str | None = None, ax: Axes | None = None) -> Figure:
     """Morris mu* against sigma (output units) for one output, with the top factors labelled
     and the lines sigma/mu* = 0.5 and 1: factors above them act non-linearly or interact."""
+    standalone = ax is None
     fig, ax = _fig_ax(ax, (4.5, 4))
     ix = _one(indices, output)
     mu, sigma = ix["mu_star"].values, ix["sigma"].values
@@ -67,10 +71,8 @@ def morris_scatter(indices: xr.Dataset, output: str | None = None, ax: Axes | No
     for ratio, style in ((1.0, "-"), (0.5, "--")):
         ax.plot([0, top], [0, ratio * top], style, color="gray", linewidth=0.8, label=f"sigma/mu* = {ratio:g}")
     labels = _short_names([str(f) for f in ix["factor"].values])
-    for rank, i in enumerate(_order(indices, ix)[:TOP]):
-        right = mu[i] > top / 2
-        ax.annotate(labels[i], (mu[i], sigma[i]), fontsize=6, ha="right" if right else "left",
-                    xytext=(-3 if right else 3, 3 + 7 * (rank % 2)), textcoords="offset points", clip_on=True)
+    order = _order(indices, ix)[:TOP]
+    figtext.defer(ax, mu[order], sigma[order], [labels[i] for i in order], fontsize=6)
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
     ax.set_xlabel(f"mu* ({_units(ix)})", fontsize=8)
@@ -78,6 +80,8 @@ def morris_scatter(indices: xr.Dataset, output: str | None = None, ax: Axes | No
     ax.tick_params(labelsize=7)
     ax.legend(fontsize=6, loc="upper left")
     ax.set_title(_title(ix), fontsize=9)
+    if standalone:
+        figtext.finalise(fig)
     return fig
 
 
@@ -91,7 +95,7 @@ def s2_heatmap(indices: xr.Dataset, output: str | None = None, ax: Axes | None =
     vmax = max(float(np.abs(s2).max()) if s2.count() else 0.0, 0.01)
     im = ax.imshow(s2, cmap="RdBu_r", vmin=-vmax, vmax=vmax)
     labels = [str(f) for f in ix["factor"].values]
-    ax.set_xticks(range(k), labels, rotation=45, ha="right", fontsize=7)
+    ax.set_xticks(range(k), labels, rotation=90, fontsize=7)
     ax.set_yticks(range(k), labels, fontsize=7)
     if k <= 12:
         for i, j in zip(*np.nonzero(~s2.mask)):
@@ -104,28 +108,46 @@ def s2_heatmap(indices: xr.Dataset, output: str | None = None, ax: Axes | None =
     return fig
 
 
-def convergence(indices: xr.Dataset, output: str | None = None, ax: Axes | None = None) -> Figure:
+def convergence(indices: xr.Dataset, output: str | None = None, ax: Axes | None = None,
+                colors: dict[str, str] | None = None) -> Figure:
     """The main index of the top factors of one output against the sample size (base samples,
-    trajectories or points): ST solid and S1 dashed (sobol), mu_star (morris), S1 (latin)."""
+    trajectories or points): ST solid and S1 dashed (sobol), mu_star (morris), S1 (latin).
+    ``colors`` maps factor names to colours, so that a colour means the same factor in every
+    panel of a grid (default: :func:`factor_colors` of this output)."""
     fig, ax = _fig_ax(ax, (4.5, 3.5))
     ix = _one(indices, output)
+    colors = colors or factor_colors(indices, [str(ix["output"].values)])
     n = indices["sample_size"].values
     lines = [(f"{name}_by_n", style) for name, style in (("ST", "-"), ("mu_star", "-"), ("S1", "--"))
              if f"{name}_by_n" in ix]
-    for c, i in enumerate(_order(indices, ix)[:TOP]):
+    for i in _order(indices, ix)[:TOP]:
+        factor = str(ix["factor"].values[i])
         for j, (name, style) in enumerate(lines):
             ax.plot(n, ix[name].values[:, i], style if len(lines) > 1 else "-", marker="o", markersize=3,
-                    color=f"C{c}", label=str(ix["factor"].values[i]) if j == 0 else None)
+                    color=colors.get(factor, "0.5"), label=factor if j == 0 else None)
     if len(n) > 1:
         ax.set_xscale("log", base=2)
         ax.set_xticks(n, [str(v) for v in n])
         ax.minorticks_off()
     ax.set_xlabel(str(indices["sample_size"].attrs.get("long_name", "sample size")), fontsize=8)
-    ax.set_ylabel(_xlabel(indices) + (" (solid ST, dashed S1)" if "ST_by_n" in ix else ""), fontsize=7)
+    ax.set_ylabel(_xlabel(indices, ix) + (" (solid ST, dashed S1)" if "ST_by_n" in ix else ""), fontsize=7)
     ax.tick_params(labelsize=7)
     ax.legend(fontsize=6)
     ax.set_title(_title(ix), fontsize=9)
     return fig
+
+
+def factor_colors(indices: xr.Dataset, outputs: list[str]) -> dict[str, str]:
+    """One colour per factor among the top :data:`TOP` of any of ``outputs`` (in order of first
+    appearance), the same in every panel: tab10, or tab20 for up to 20 factors."""
+    names: list[str] = []
+    for o in outputs:
+        ix = _one(indices, o)
+        names += [str(ix["factor"].values[i]) for i in _order(indices, ix)[:TOP]]
+    names = list(dict.fromkeys(names))
+    palette = [f"C{i}" for i in range(10)] if len(names) <= 10 else [
+        matplotlib.colors.to_hex(matplotlib.colormaps["tab20"](i)) for i in range(20)]
+    return {name: palette[i % len(palette)] for i, name in enumerate(names)}
 
 
 # ---------------------------------------------------------------------------------------- grids and files
@@ -137,11 +159,13 @@ def grid(indices: xr.Dataset, panel: Panel, outputs: list[str] | None = None) ->
     rows = math.ceil(len(outputs) / cols)
     fig = _new_figure((w * cols, h * rows))
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    extra = {"colors": factor_colors(indices, outputs)} if panel is convergence else {}
     for ax, name in zip(axes, outputs):
-        panel(indices, name, ax=ax)
+        panel(indices, name, ax=ax, **extra)
     for ax in axes[len(outputs):]:
         ax.set_visible(False)
     fig.suptitle(str(indices.attrs.get("title", "sensitivity indices")), fontsize=10)
+    figtext.finalise(fig)
     return fig
 
 
@@ -253,9 +277,9 @@ def _units(ix: xr.Dataset) -> str:
     return units or "output units"
 
 
-def _xlabel(indices: xr.Dataset) -> str:
+def _xlabel(indices: xr.Dataset, ix: xr.Dataset | None = None) -> str:
     if str(indices.attrs.get("method")) == "morris":
-        return "mu* (output units)"
+        return f"mu* ({_units(ix)})" if ix is not None else "mu* (output units)"
     return "share of output variance"
 
 

@@ -162,9 +162,10 @@ class ExperimentSpec(_Strict):
         if self.method.name in ("sobol", "morris", "fast") and len(self.parameters) < 2:
             problems.append(f"{self.method.name} needs at least two parameters")
         if self.model == SCORE_MODEL and not self.base:
-            problems.append("the scoresim model needs 'base': a scenario config file")
+            problems.append("field 'base': the scoresim model needs a scenario config file (a path relative to this "
+                            "file's folder)")
         if self.model != SCORE_MODEL and self.base:
-            problems.append(f"'base' is for the scoresim model only (model is {self.model!r})")
+            problems.append(f"field 'base': for the scoresim model only (model is {self.model!r})")
         rules(problems)
         return self
 
@@ -249,7 +250,8 @@ def referenced_toml(path: Path, field: str, written: str, target: Path, kind: st
     """The TOML file ``target`` that field ``field`` of the file ``path`` names (as
     ``written``); every problem names both files and the field."""
     if not str(written).strip():
-        raise InputError(f"{path}: field '{field}': an empty path; give the {kind} file, relative to this file's folder")
+        raise InputError(f"{path}: field '{field}': an empty path; give the {kind} file, relative to this "
+                         "file's folder")
     if not target.is_file():
         what = "a directory, not a" if target.is_dir() else "no such"
         raise InputError(f"{path}: field '{field}': {what} {kind} file {written!r} (looked for {target}; paths are "

@@ -324,7 +324,8 @@ def _read_samples(path: Path, spec, points: int, replicates: int) -> tuple[np.nd
     """The sample matrix X (point, parameter) and the run seeds (point, replicate)."""
     samples = io.read_netcdf(path, str(path))
     names = [p.path for p in spec.parameters]
-    expect = {"X": (("point", "parameter"), (points, len(names))), "seed": (("point", "replicate"), (points, replicates))}
+    expect = {"X": (("point", "parameter"), (points, len(names))),
+              "seed": (("point", "replicate"), (points, replicates))}
     for var, (dims, shape) in expect.items():
         if var not in samples or samples[var].dims != dims or samples[var].shape != shape:
             got = f"{samples[var].dims} {samples[var].shape}" if var in samples else "missing"

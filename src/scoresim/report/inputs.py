@@ -15,10 +15,12 @@ from typing import Any
 from ..config import InputError
 from ..resultfiles import read_json, read_object, read_records, read_text  # noqa: F401 (the readers of report kinds)
 
-FORMATS = {"scoresim-sweep/1": "sweep", "scoresim-calibration/1": "calibration", "scoresim-scaleup/1": "scaleup"}
-KINDS = ("run", "sweep", "analysis", "calibration", "scaleup")
+FORMATS = {"scoresim-sweep/1": "sweep", "scoresim-calibration/1": "calibration", "scoresim-scaleup/1": "scaleup",
+           "scoresim-compare/1": "compare"}
+KINDS = ("run", "sweep", "analysis", "calibration", "scaleup", "compare")
 EXPECTED = ("a scoresim results directory: a run (dataset.nc and summary.json, from scoresim run), "
-            "a sweep, calibration or scale-up (manifest.json), or an analysis (indices.nc, from scoresim analyze)")
+            "a sweep, calibration, scale-up or comparison (manifest.json), or an analysis (indices.nc, from "
+            "scoresim analyze)")
 PNG_START = b"\x89PNG\r\n\x1a\n"
 PNG_END = b"IEND\xaeB`\x82"
 
@@ -125,5 +127,5 @@ def sha256(path: Path) -> str:
 
 
 def figures(path: Path) -> list[Path]:
-    """The PNG figures of a directory, by name."""
+    """The PNG figures of a directory, by name (the report puts them in reading order)."""
     return sorted(p for p in path.glob("*.png") if p.is_file())

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import textable
 from ..config import InputError
 from . import html as h
+from . import words
 from .html import Section
 from .inputs import (
     figures,
@@ -25,6 +27,7 @@ from .inputs import (
 )
 from .parts import (
     PARAMETER_COLUMNS,
+    detail_text,
     csv_body,
     figures_body,
     parameters_table,
@@ -50,12 +53,19 @@ def build(kind: str, path: Path) -> Content:
     """The content of the report on the ``kind`` result in ``path``."""
     builders: dict[str, Callable[[Path], Content]] = {
         "run": run_content, "sweep": sweep_content, "analysis": analysis_content,
-        "calibration": calibration_content, "scaleup": scaleup_content}
+        "calibration": calibration_content, "scaleup": scaleup_content, "compare": compare_content}
     return builders[kind](path)
 
 
 def _figures_section(paths: list[Path], sid: str = "figures", title: str = "Figures") -> list[Section]:
     return [Section(sid, title, figures_body(paths))] if paths else []
+
+
+def _summary(sentences: list, facts: str = "") -> Section:
+    """The opening section: the summary in words, then the key facts."""
+    body = '<div class="summary">' + "".join(
+        h.paragraph(x) if isinstance(x, str) else h.bullets(x) for x in sentences) + "</div>\n"
+    return Section("summary", "Summary", body + facts)
 
 
 def _complete(path: Path, manifest: dict, what: str, resume: str) -> None:
@@ -82,7 +92,7 @@ def run_content(path: Path) -> Content:
         ("scenario", name), ("description", config.get("description")), ("firms recorded", sizes.get("firm")),
         ("months simulated", sizes.get("time")), ("replicates", attrs.get("replicates")), ("seed", attrs.get("seed")),
         ("posterior draws", attrs.get("posterior_draws"))])
-    summary = overview + _summary_table(rows, attrs)
+    sentences = words.run(name, config, attrs, sizes, rows)
     facts = [("command", attrs.get("command")), ("git commit", attrs.get("git_commit")),
              ("scoresim version", attrs.get("scoresim_version")), ("created (UTC)", attrs.get("created_utc")),
              ("seed", attrs.get("seed")), ("replicates", attrs.get("replicates")),
@@ -93,7 +103,8 @@ def run_content(path: Path) -> Content:
         assumptions = h.paragraph("The replicates ran with posterior draws of the calibrated parameters (one draw "
                                   "per replicate; the posterior file is named under Provenance): for those "
                                   "parameters the values below are the config's, not the draws.", "note") + assumptions
-    sections = [Section("summary", "Summary", summary), *_figures_section(figures(path)),
+    sections = [_summary(sentences, overview), *_figures_section(figures(path)),
+                Section("results", "Results by indicator", _summary_table(rows, attrs, config)),
                 Section("assumptions", ASSUMPTIONS, assumptions),
                 Section("provenance", "Provenance",
                         provenance_body(facts, json_attr(attrs, "versions", dataset), path))]
@@ -106,12 +117,13 @@ def summary_rows(path: Path) -> list[dict]:
     rows = read_records(path)
     if not rows:
         raise InputError(f"{path}: no rows; expected one row per indicator, as scoresim run writes")
+    keys = SUMMARY_KEYS
     for i, row in enumerate(rows):
-        missing = [k for k in SUMMARY_KEYS if k not in row]
+        missing = [k for k in keys if k not in row]
         if missing:
             raise InputError(f"{path}: row {i + 1} lacks {', '.join(repr(k) for k in missing)}; expected the keys "
-                             f"{', '.join(SUMMARY_KEYS)} (damaged or not written by scoresim run)")
-        for key in SUMMARY_KEYS:
+                             f"{', '.join(keys)} (damaged or not written by scoresim run)")
+        for key in keys:
             value = row[key]
             text = key in ("indicator", "kind", "phase1")
             ok = (isinstance(value, str) if key in ("indicator", "kind") else
@@ -145,10 +157,11 @@ def _ranged(r: dict, est: str, kind: str) -> str:
     return mid if mid == "n/a" else f"{mid} [{_pct(r[est + '_lo'], kind)}, {_pct(r[est + '_hi'], kind)}]"
 
 
-def _summary_table(rows: list[dict], attrs: dict) -> str:
-    """The run's summary as printed by ``scoresim run``: the three estimands per indicator."""
+def _summary_table(rows: list[dict], attrs: dict, config: dict | None = None) -> str:
+    """The run's summary as printed by ``scoresim run``: the three estimands per indicator, and
+    the Phase I figures only for a scenario of Phase I's programme (:func:`textable.is_phase1`)."""
     out = []
-    phase1 = any(r.get("phase1") for r in rows) and attrs.get("scenario", "") in ("", "phase1")
+    phase1 = any(r.get("phase1") for r in rows) and textable.is_phase1(config or {})
     for r in rows:
         k = str(r["kind"])
         share = r["share_improving"]
@@ -156,7 +169,8 @@ def _summary_table(rows: list[dict], attrs: dict) -> str:
         out.append([label, _pct(r["reported"], k),
                     f"{100 * share:.0f}%" if isinstance(share, (int, float)) and math.isfinite(share) else "n/a",
                     _ranged(r, "did", k), _ranged(r, "causal", k)] + ([r["phase1"]] if phase1 else []))
-    spread = ("combines parameter uncertainty (posterior draws) and the run's stochastic noise"
+    spread = (f"covers {attrs['uncertainty']}" if attrs.get("uncertainty") else
+              "combines parameter uncertainty (posterior draws) and the run's stochastic noise"
               if attrs.get("posterior") else "covers the run's stochastic noise only (replicates share the "
               "population, its shock history and the delivery plan)")
     note = (f"Medians over {attrs.get('replicates', 'the')} replicate(s) (summary.json). Reported: the mean change "
@@ -185,9 +199,10 @@ def sweep_content(path: Path) -> Content:
         ("model", manifest.get("model")), ("method", manifest.get("method")), ("points", manifest.get("points")),
         ("replicates", manifest.get("replicates")), ("runs", manifest.get("runs")),
         ("runs ok", manifest.get("runs_ok")), ("runs failed", manifest.get("runs_failed"))])
-    sections = [Section("overview", "Overview", overview + _outputs_table(results)),
-                *_figures_section(figures(path))]
-    for sub in sorted(p for p in path.iterdir() if p.is_dir() and (p / "indices.nc").is_file()):
+    analyses = sorted(p for p in path.iterdir() if p.is_dir() and (p / "indices.nc").is_file())
+    sentences = words.sweep(name, manifest, experiment.get("spec") or {}, analyses)
+    sections = [_summary(sentences, overview + _outputs_table(results)), *_figures_section(figures(path))]
+    for sub in analyses:
         sections.append(Section(f"analysis-{sub.name}", f"Sensitivity analysis ({sub.name})", _analysis_body(sub)))
     assumptions = _experiment_body(experiment, str(path / "experiment.json"))
     if (path / "spec.toml").is_file():
@@ -233,11 +248,12 @@ def _analysis_body(path: Path) -> str:
                         ("confidence level", attrs.get("conf_level")),
                         ("command", attrs.get("analysis_command")),
                         ("git commit", attrs.get("analysis_git_commit"))])
+    out += figures_body(figures(path))
     if (path / "table.txt").is_file():
         out += h.heading("Ranked indices (table.txt)") + text_body(path / "table.txt")
     if (path / "indices.csv").is_file():
         out += h.heading("Every index (indices.csv)") + csv_body(path / "indices.csv")
-    return out + figures_body(figures(path))
+    return out
 
 
 def analysis_content(path: Path) -> Content:
@@ -254,7 +270,8 @@ def analysis_content(path: Path) -> Content:
              ("sweep created (UTC)", attrs.get("sweep_created_utc")), ("sample seed", attrs.get("sample_seed")),
              ("bootstrap seed", attrs.get("bootstrap_seed")), ("replicates", attrs.get("replicates"))]
     facts += _experiment_posterior(experiment)
-    sections = [Section("analysis", "Sensitivity analysis", _analysis_body(path)),
+    sections = [_summary(words.analysis(name, attrs, path)),
+                Section("analysis", "Sensitivity analysis", _analysis_body(path)),
                 Section("assumptions", ASSUMPTIONS,
                         _experiment_body(experiment, f"{indices} (attribute 'experiment')")),
                 Section("provenance", "Provenance",
@@ -293,15 +310,10 @@ def _experiment_body(experiment: dict, origin: str) -> str:
 
 def calibration_content(path: Path) -> Content:
     """A ``scoresim calibrate`` directory: fit, identifiability, figures, targets and priors."""
-    from ..calibration.run import open_directory, outputs_damage
-
     require(path, "manifest.json", "calibration.json", "targets.toml", what="calibration")
-    _complete(path, read_object(path / "manifest.json"), "calibration", "scoresim calibrate --resume")
-    manifest = open_directory(path)[2]   # every file of the directory checked
+    manifest = read_object(path / "manifest.json")
+    _complete(path, manifest, "calibration", "scoresim calibrate --resume")
     require(path, "posterior.nc", "fit_table.csv", "identifiability.csv", what="calibration")
-    damage = outputs_damage(path)
-    if damage:
-        raise InputError(f"{damage}; rewrite the results with: scoresim calibrate --resume {path}")
     _, sizes = netcdf_header(path / "posterior.nc")
     cal = read_object(path / "calibration.json")
     name = manifest.get("name") or path.name
@@ -322,8 +334,8 @@ def calibration_content(path: Path) -> Content:
              ("seed", (cal.get("targets") or {}).get("seed")),
              ("simulations planned", (cal.get("settings") or {}).get("simulations")),
              *posterior_facts("posterior.nc", sha256(path / "posterior.nc"), sizes.get("draw"))]
-    sections = [Section("overview", "Overview", overview), Section("fit", "Fit to the targets", fit),
-                *_figures_section(figures(path)),
+    sections = [_summary(words.calibration(name, manifest, path), overview), *_figures_section(figures(path)),
+                Section("fit", "Fit to the targets", fit),
                 Section("assumptions", ASSUMPTIONS, _calibration_assumptions(path, cal)),
                 Section("provenance", "Provenance", provenance_body(facts, manifest.get("versions"), path,
                                                                     manifest.get("sessions")))]
@@ -364,19 +376,88 @@ def scaleup_content(path: Path) -> Content:
     name = manifest.get("name") or path.name
     overview = h.key_values([("plan", name), ("mode", manifest.get("mode")), ("strategies", manifest.get("strategies")),
                              ("replicates", manifest.get("replicates")), ("seed", manifest.get("seed"))])
+    horizon, period = _horizon(path / "table.csv")
+    labels = _strategy_labels(path, attrs)
     comparison = ""
-    if (path / "table.txt").is_file():
-        comparison = h.heading("As printed (table.txt)") + text_body(path / "table.txt")
+    if horizon:
+        comparison = h.heading(f"Over the whole horizon ({period})") + _horizon_table(horizon, labels)
     comparison += h.heading("Every strategy, period and metric (table.csv)") + csv_body(path / "table.csv")
-    sections = [Section("overview", "Overview", overview),
+    shown = set(OPTIMISATION_FIGURES) if (path / "optimise.txt").is_file() else set()
+    sections = [_summary(words.scaleup(name, manifest, horizon, labels), overview),
+                *_figures_section([p for p in figures(path) if p.name not in shown]),
                 Section("comparison", "Strategy comparison", comparison)]
     if (path / "optimise.txt").is_file():
         sections.append(Section("optimisation", "Optimised allocation", _optimisation_body(path)))
-    shown = set(OPTIMISATION_FIGURES) if (path / "optimise.txt").is_file() else set()
-    sections += _figures_section([p for p in figures(path) if p.name not in shown])
     sections += [Section("assumptions", ASSUMPTIONS, _scaleup_assumptions(path, attrs)),
                  Section("provenance", "Provenance", _scaleup_provenance(path, manifest, attrs))]
     return Content(f"Scale-up plan: {name}", "a scale-up plan (scoresim scaleup)", sections)
+
+
+def _horizon(path: Path) -> tuple[dict[str, dict[str, dict]], str]:
+    """Per strategy and metric, the median and interval (and units) of table.csv's period that
+    spans the whole horizon ('2027-2031'); empty when the table has no such period."""
+    from .inputs import read_csv
+
+    header, rows, _ = read_csv(path, 10**9)
+    col = {c: i for i, c in enumerate(header)}
+    if not {"strategy", "period", "metric", "median", "p5", "p95"} <= set(col):
+        return {}, ""
+    spans = {r[col["period"]] for r in rows if "-" in r[col["period"]]}
+    if not spans:
+        return {}, ""
+
+    def span(p: str) -> tuple[int, int]:
+        a, _, b = p.partition("-")
+        return (int(b), -int(a)) if a.isdigit() and b.isdigit() else (-1, 0)
+
+    period = max(spans, key=span)
+    out: dict[str, dict[str, dict]] = {}
+    for r in rows:
+        if r[col["period"]] == period:
+            out.setdefault(r[col["strategy"]], {})[r[col["metric"]]] = {
+                k: _float(r[col[k]]) for k in ("median", "p5", "p95")} | {"units": r[col["units"]] if "units" in col
+                                                                           else ""}
+    return out, period
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def _strategy_labels(path: Path, attrs: dict) -> dict[str, str]:
+    config = read_json(path / "config.json") if (path / "config.json").is_file() else json_attr(
+        attrs, "config", path / "scaleup.nc")
+    strategies = config.get("strategies") if isinstance(config, dict) else None
+    if not isinstance(strategies, dict):
+        return {}
+    return {k: str(v.get("label") or k) for k, v in strategies.items() if isinstance(v, dict)}
+
+
+def _horizon_table(horizon: dict[str, dict[str, dict]], labels: dict[str, str]) -> str:
+    """Metrics as rows, strategies as columns (at most four per table, so that it fits a page),
+    each cell 'median [p5, p95]'."""
+    strategies = list(horizon)
+    metrics = list(dict.fromkeys(m for s in strategies for m in horizon[s]))
+    out = ""
+    for start in range(0, len(strategies), 4):
+        group = strategies[start:start + 4]
+        rows = []
+        for m in metrics:
+            units = next((horizon[s][m]["units"] for s in group if m in horizon[s]), "")
+            rows.append([m.replace("_", " ") + (f" ({units})" if units and units != "1" else "")]
+                        + [_cell(horizon[s].get(m)) for s in group])
+        out += h.table(["metric"] + [labels.get(s, s) for s in group], rows)
+    return out + h.paragraph("Median [90% interval] over replicates, totals over the whole horizon; table.csv has "
+                             "every year and the totals through each year.", "note")
+
+
+def _cell(st: dict | None) -> str:
+    if not st:
+        return ""
+    return f"{textable.compact(st['median'])} [{textable.compact(st['p5'])}, {textable.compact(st['p95'])}]"
 
 
 def _optimisation_body(path: Path) -> str:
@@ -392,9 +473,9 @@ def _scaleup_assumptions(path: Path, attrs: dict) -> str:
     """assumptions.json when present, else every parameter of the resolved config."""
     if (path / "assumptions.json").is_file():
         rows = read_records(path / "assumptions.json")
-        return h.table(PARAMETER_COLUMNS, ([r.get("path"), r.get("value"), r.get("unit"), r.get("range"),
-                                            r.get("source"), r.get("doc")] for r in rows),
-                       note=f"{len(rows)} assumptions (assumptions.json), every one as the plan used it.")
+        return h.detail_table(PARAMETER_COLUMNS[:4], (([r.get("path"), r.get("value"), r.get("unit"), r.get("range")],
+                                                       detail_text(r.get("doc"), r.get("source"))) for r in rows),
+                              note=f"{len(rows)} assumptions (assumptions.json), every one as the plan used it.")
     config = read_json(path / "config.json") if (path / "config.json").is_file() else json_attr(
         attrs, "config", path / "scaleup.nc")
     if not isinstance(config, dict):
@@ -427,3 +508,89 @@ def _scaleup_provenance(path: Path, manifest: dict, attrs: dict) -> str:
     versions = manifest.get("versions") or json_attr(attrs, "versions", path / "scaleup.nc")
     return provenance_body(facts, versions, path, manifest.get("sessions"))
 
+
+
+# --------------------------------------------------------------------------- compare
+
+def compare_content(path: Path) -> Content:
+    """A ``scoresim compare`` directory: differences, each scenario's values, the parameters that
+    differ between the scenarios, provenance."""
+    require(path, "manifest.json", what="comparison")
+    manifest = read_object(path / "manifest.json")
+    _complete(path, manifest, "comparison", "scoresim compare")
+    require(path, "compare.csv", "compare.nc", what="comparison")
+    rows = _csv_records(path / "compare.csv")
+    scenarios = [s for s in manifest.get("scenarios") or [] if isinstance(s, dict)]
+    labels = [str(s.get("label")) for s in scenarios]
+    facts = h.key_values([("baseline", manifest.get("baseline")), ("scenarios", ", ".join(labels)),
+                          ("paired", "yes" if manifest.get("paired") else "no"), ("pairing", manifest.get("pairing"))])
+    results = h.heading("Each scenario and its difference from the baseline") + _compare_table(rows, labels)
+    results += h.download((path / "compare.csv").read_bytes(), "compare.csv", "Download compare.csv")
+    if (path / "compare.txt").is_file():
+        results += h.heading("As printed (compare.txt)") + text_body(path / "compare.txt")
+    configs = read_object(path / "configs.json") if (path / "configs.json").is_file() else {}
+    facts_prov = [("command", manifest.get("command")), ("git commit", manifest.get("git_commit")),
+                  ("created (UTC)", manifest.get("created_utc"))]
+    sections = [_summary(words.compare(manifest, rows), facts), *_figures_section(figures(path)),
+                Section("results", "Comparison", results),
+                Section("assumptions", ASSUMPTIONS, _compare_assumptions(configs, path)),
+                Section("provenance", "Provenance", h.table(("scenario", "from", "kind", "seed", "replicates"),
+                                                            [[s.get("label"), s.get("origin"), s.get("kind"),
+                                                              s.get("seed"), s.get("replicates")] for s in scenarios])
+                        + provenance_body(facts_prov, manifest.get("versions"), path))]
+    return Content(f"Comparison: {' vs '.join(labels)}", "a comparison of scenarios (scoresim compare)", sections)
+
+
+def _csv_records(path: Path) -> list[dict[str, str]]:
+    from .inputs import read_csv
+
+    header, rows, _ = read_csv(path, 10**9)
+    return [dict(zip(header, r)) for r in rows]
+
+
+def _compare_table(rows: list[dict[str, str]], labels: list[str]) -> str:
+    """Per indicator and estimand: each scenario's median [90% interval] and each difference
+    from the baseline; scenarios in groups of three columns so that the table fits a page."""
+    base = labels[0] if labels else ""
+    keyed = {(r["scenario"], r["indicator"], r["estimand"], r["statistic"]): r for r in rows}
+    pairs = list(dict.fromkeys((r["indicator"], r["estimand"]) for r in rows))
+    columns = [(s, "value") for s in labels] + [(s, "difference") for s in labels[1:]]
+    out = ""
+    for start in range(0, len(columns), 3):
+        group = columns[start:start + 3]
+        head = ["indicator", "estimand"] + [s if stat == "value" else f"{s} less {base}" for s, stat in group]
+        body = []
+        for ind, est in pairs:
+            cells = [ind, est]
+            for s, stat in group:
+                r = keyed.get((s, ind, est, stat))
+                cells.append(_compare_cell(r, stat) if r else "")
+            body.append(cells)
+        out += h.table(head, body)
+    return out + h.paragraph("Median [90% interval] over replicates. Relative indicators: changes in %, differences "
+                             "in percentage points (pp); adoption: practice level on the 0-1 scale.", "note")
+
+
+def _compare_cell(r: dict[str, str], stat: str) -> str:
+    kind = "points" if "practice" in r.get("units", "") else "relative"
+    mid, lo, hi = (_float(r[k]) if r.get(k) else math.nan for k in ("median", "p5", "p95"))
+    return textable.with_interval(mid, lo, hi, kind=kind, diff=stat == "difference")
+
+
+def _compare_assumptions(configs: dict, path: Path) -> str:
+    """The parameters whose values differ between the scenarios, then every scenario's list."""
+    from .parts import flatten
+
+    flat = {label: dict(flatten(cfg)) for label, cfg in configs.items() if isinstance(cfg, dict)}
+    labels = list(flat)
+    keys = list(dict.fromkeys(k for f in flat.values() for k in f))
+    differ = [[k] + [h.fmt(flat[s].get(k)) for s in labels] for k in keys
+              if len({repr(flat[s].get(k)) for s in labels}) > 1]
+    out = h.heading("Parameters that differ between the scenarios") + (
+        h.table(["parameter"] + labels, differ) if differ else h.paragraph("None: the scenarios share every "
+                                                                           "parameter."))
+    for label, cfg in configs.items():
+        if isinstance(cfg, dict):
+            out += h.heading(f"Every parameter of {label}") + parameters_table(cfg, f"{path / 'configs.json'} "
+                                                                                      f"({label})")
+    return out

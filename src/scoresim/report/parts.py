@@ -15,30 +15,128 @@ from ..params import Scenario, describe_parameters
 from . import html as h
 from .inputs import read_csv, read_png, read_text, sha256
 
-MAX_ROWS = 200   # rows of a CSV table shown; the rest are counted in a note
+MAX_ROWS = 60    # a CSV table up to this long is shown whole; a longer one is summarised
 PARAMETER_COLUMNS = ("parameter", "value", "unit", "range", "source", "meaning")
 
+# Figure captions by file stem (a numbered file, indices_2.png, takes its stem's caption) and
+# the order figures appear in: the main result first, then what explains it.
+CAPTIONS = {
+    "effects": "What participants would report against what the programme caused, per indicator: the reported "
+               "change (before against after, programme world) beside the causal effect (programme against "
+               "counterfactual world, same seeds) with its 90% interval over replicates.",
+    "trajectories": "Participating firms' indicators month by month in the programme world (blue) and in the "
+                    "counterfactual world without the programme (grey): worker-weighted mean, median and 5-95% "
+                    "band over replicates.",
+    "practices": "Participants' management practice levels by SCORE area (0-1 scale), programme world (solid) "
+                 "against the counterfactual (dotted), mean over replicates.",
+    "indices": "Sensitivity indices of each output, the most influential parameters on top, with the half-width "
+               "of the bootstrap confidence interval.",
+    "morris": "Morris screening of each output: mean absolute elementary effect mu* against its spread sigma; "
+              "above the lines sigma/mu* = 0.5 and 1 a parameter acts non-linearly or interacts. The most "
+              "influential parameters are labelled where a label fits.",
+    "second_order": "Second-order Sobol' indices: the share of output variance due to the interaction of each pair "
+                    "of parameters.",
+    "convergence": "How the main index of the most influential parameters settles as the sample grows; a "
+                   "parameter keeps its colour in every panel.",
+    "predictive": "Posterior predictive against each target: the printed figure or range (dark band) with its "
+                  "tolerance (light band), and the simulated median with its 90% interval over posterior draws.",
+    "posterior_marginals": "Posterior of each calibrated parameter over its prior range (dashed: a uniform prior's "
+                           "density; vertical line: posterior median).",
+    "posterior_pairs": "Posterior draws of every pair of calibrated parameters: correlations show what the targets "
+                       "leave unresolved.",
+    "outcomes": "What each strategy achieves over the horizon (median and 90% interval over replicates; axes "
+                "include zero): firms reached, accidents and absence days averted, value added, spending, net "
+                "present value.",
+    "cost_per_outcome": "Cost per outcome by strategy: per firm reached and per accident averted, benefit-cost "
+                        "ratio and payback (median, 90% interval).",
+    "reach": "Reach over time: cumulative firms reached, and modules started each month against the capacity of "
+             "the active trainers (dashed).",
+    "frontier": "Cost-outcome frontier of the allocation search: the best verified allocation at each budget level "
+                "(line), the other candidates and each strategy alone, with 90% intervals.",
+    "differences": "Difference of each scenario from the baseline per indicator and estimand: median and 90% "
+                   "interval (paired: replicate by replicate on common seeds; unpaired: any two replicates).",
+    "values": "Each scenario's results per indicator and estimand: median and 90% interval over replicates; "
+              "relative indicators in %, adoption on the 0-1 practice scale.",
+}
+ORDER = ("effects", "trajectories", "practices", "differences", "values", "outcomes", "cost_per_outcome", "reach",
+         "frontier", "predictive", "posterior_marginals", "posterior_pairs", "indices", "morris", "second_order",
+         "convergence")
 
-def caption(path: Path) -> str:
-    """A figure caption from its file name: 'posterior_marginals.png' -> 'Posterior marginals'."""
-    words = path.stem.replace("_", " ").replace("-", " ").strip()
-    return (words[:1].upper() + words[1:]) + f" ({path.name})"
+
+def _stem(path: Path) -> tuple[str, int | None]:
+    """'indices_2.png' -> ('indices', 2); 'reach.png' -> ('reach', None)."""
+    base, _, tail = path.stem.rpartition("_")
+    if base and tail.isdigit():
+        return base, int(tail)
+    return path.stem, None
+
+
+def caption(path: Path, parts: int = 1) -> str:
+    """The caption of a figure file: what it shows, in words (a humanised name for a figure this
+    version does not know)."""
+    stem, n = _stem(path)
+    text = CAPTIONS.get(stem)
+    if text is None:
+        words = stem.replace("_", " ").replace("-", " ").strip()
+        text = words[:1].upper() + words[1:] + "."
+    return text + (f" (Part {n} of {parts}.)" if n is not None and parts > 1 else "")
+
+
+def ordered(paths: Iterable[Path]) -> list[Path]:
+    """Figures in reading order: the main result first (:data:`ORDER`), unknown ones last by name."""
+    rank = {s: i for i, s in enumerate(ORDER)}
+    return sorted(paths, key=lambda p: (rank.get(_stem(p)[0], len(ORDER)), _stem(p)[0], _stem(p)[1] or 0))
 
 
 def figures_body(paths: Iterable[Path]) -> str:
-    """Every PNG in ``paths`` embedded with its caption."""
-    return "".join(h.figure(read_png(p), caption(p)) for p in paths)
+    """Every PNG in ``paths`` embedded with its caption, in reading order."""
+    paths = ordered(paths)
+    counts: dict[str, int] = {}
+    for p in paths:
+        counts[_stem(p)[0]] = counts.get(_stem(p)[0], 0) + 1
+    return "".join(h.figure(read_png(p), caption(p, counts[_stem(p)[0]])) for p in paths)
 
 
 def csv_body(path: Path, title: str = "", limit: int = MAX_ROWS) -> str:
-    """A CSV file as an HTML table: its first ``limit`` rows, with a note when cut."""
-    header, rows, total = read_csv(path, limit)
-    note = f"From {path.name}; numbers rounded to 4 significant digits."
-    if total > len(rows):
-        note += f" Showing the first {len(rows):,} of {total:,} rows; the full table is in {path.name}."
+    """A CSV file: the whole table when it has at most ``limit`` rows, else a summary of each
+    column; the full file is embedded for download either way."""
+    header, rows, total = read_csv(path, 10**9)
     width = len(header)
     rows = [(r + [""] * width)[:width] if len(r) != width else r for r in rows]
-    return h.table(header, rows, caption=title, note=note)
+    link = h.download(read_text(path).encode("utf-8"), path.name, f"Download {path.name} ({total:,} rows)")
+    if total <= limit:
+        note = f"From {path.name}; numbers rounded to 4 significant digits."
+        return h.table(header, rows, caption=title, note=note) + link
+    return (h.table(("column", "values", "smallest", "median", "largest", "examples"), column_summary(header, rows),
+                    caption=title or f"{path.name}: {total:,} rows, summarised by column",
+                    note=f"{path.name} has {total:,} rows of {width} columns; each column is summarised here and "
+                         "the full table is in the file (download link below).")
+            + link)
+
+
+def column_summary(header: list[str], rows: list[list[str]]) -> list[list[object]]:
+    """Per column: how many values, and the smallest, median and largest (numbers) or the
+    distinct values (text)."""
+    import statistics
+
+    out: list[list[object]] = []
+    for j, name in enumerate(header):
+        values = [r[j] for r in rows if r[j] != ""]
+        numbers = []
+        for v in values:
+            try:
+                numbers.append(float(v))
+            except ValueError:
+                break
+        if values and len(numbers) == len(values):
+            finite = [x for x in numbers if x == x]
+            out.append([name, len(values), min(finite) if finite else "", statistics.median(finite) if finite else "",
+                        max(finite) if finite else "", ""])
+        else:
+            distinct = list(dict.fromkeys(values))
+            shown = ", ".join(distinct[:6]) + (f" and {len(distinct) - 6} more" if len(distinct) > 6 else "")
+            out.append([name, f"{len(values):,} ({len(distinct):,} distinct)", "", "", "", shown])
+    return out
 
 
 def text_body(path: Path) -> str:
@@ -74,10 +172,16 @@ def parameter_rows(config: dict, origin: str,
 
 
 def parameters_table(config: dict, origin: str, model: type[BaseModel] | None = Scenario, title: str = "") -> str:
-    """The parameter list of a config as an HTML table (see :func:`parameter_rows`)."""
+    """The parameter list of a config as an HTML table (see :func:`parameter_rows`): parameter,
+    value, unit and range on a line, its meaning and source beneath."""
     rows, note = parameter_rows(config, origin, model)
-    return h.table(PARAMETER_COLUMNS, rows, caption=title,
-                   note=note or f"{len(rows)} parameters, every one as the run used it (resolved config).")
+    return h.detail_table(PARAMETER_COLUMNS[:4], ((r[:4], detail_text(r[5], r[4])) for r in rows), caption=title,
+                          note=note or f"{len(rows)} parameters, every one as the run used it (resolved config).")
+
+
+def detail_text(meaning: object, source: object) -> str:
+    """'meaning; source: ...' (either may be empty)."""
+    return "; ".join(x for x in (str(meaning or ""), f"source: {source}" if source else "") if x)
 
 
 def flatten(data: Any, prefix: str = "") -> list[tuple[str, Any]]:

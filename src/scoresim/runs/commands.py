@@ -12,9 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 from .. import cmdargs
 from ..checks import check_participants, check_run
-from ..config import InputError, apply_overrides, load_scenario
+from ..config import InputError, apply_overrides, load_scenario, written_paths
 from ..outputs import new_directory, output_directory
 from ..params import Scenario, describe_parameters
 
@@ -33,13 +35,16 @@ def add_parsers(sub) -> None:
     run.add_argument("--out", metavar="DIR", help="run directory to create (must not exist); "
                      "default results/<scenario>-<time>")
     run.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
-    run.add_argument("--posterior", metavar="FILE", help="posterior draws of the calibrated parameters "
-                     "(posterior.nc): replicate r runs with draw r mod draws")
+    cmdargs.add_posterior_options(run)
+    run.add_argument("--shared-population", action="store_true", help="every replicate runs the same population, "
+                     "history of shocks and delivery plan: intervals then cover the months' random events only")
     cmdargs.add_memory_option(run)
     run.set_defaults(handler=cmd_run)
-    val = sub.add_parser("validate", help="check a scenario config and print it resolved")
+    val = sub.add_parser("validate", help="check a scenario config (as scoresim run would: values, eligible "
+                         "firms, memory) and print it resolved")
     val.add_argument("config")
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    cmdargs.add_memory_option(val)
     val.set_defaults(handler=cmd_validate)
     par = sub.add_parser("params", help="list every parameter with unit, default, range and source")
     par.add_argument("--markdown", action="store_true", help="print a Markdown table")
@@ -50,7 +55,8 @@ def add_parsers(sub) -> None:
 
 def cmd_validate(args: argparse.Namespace, command: str) -> int:
     scenario = load_any(args.config, args.overrides)
-    if not _planner_file(args.config):
+    if not _planner_file(args.config):   # what scoresim run would check before running it
+        check_run(scenario, scenario.run.replicates, args.config, args.memory_limit)
         check_participants(scenario, scenario.run.seed, args.config)
     print(json.dumps(scenario.model_dump(mode="json"), indent=2))
     print(f"{args.config}: valid", file=sys.stderr)
@@ -71,20 +77,19 @@ def cmd_params(args: argparse.Namespace, command: str) -> int:
             r = {k: str(v).replace("|", "\\|") for k, v in r.items()}  # a '|' would split the cell
             print(f"| `{r['path']}` | {r['unit']} | {r['default']} | {r['range']} | {r['source']} | {r['doc']} |")
         return 0
-    width = max(len(r["path"]) for r in rows)
-    for r in rows:
-        print(f"{r['path']:<{width}}  {r['default']:>12}  {r['unit']:<28} {r['range']:<22} {r['source']}")
+    from ..textable import parameter_table
+
+    print(parameter_table(rows))
     return 0
 
 
 def cmd_run(args: argparse.Namespace, command: str) -> int:
-    import numpy as np
-    import pandas as pd
-
-    from .. import io, plotting, reporting, simulate  # heavy imports only when running
+    from .. import ensemble, io, money, reporting  # heavy imports only when running
+    from ..runfiles import write_run
 
     if args.from_file and args.config:
         raise InputError("give either CONFIG or --from DATASET, not both")
+    keep: set[str] = set()
     if args.from_file:
         origin = args.from_file
         scenario, seed, replicates = io.read_provenance(args.from_file)
@@ -97,33 +102,61 @@ def cmd_run(args: argparse.Namespace, command: str) -> int:
         origin = args.config
         refuse_plan(args.config)
         scenario = load_scenario(args.config, args.overrides)
+        keep = written_paths(args.config, args.overrides)
         seed = scenario.run.seed if args.seed is None else args.seed
         replicates = args.replicates or scenario.run.replicates
         stem = Path(args.config).stem
     else:
         raise InputError("scoresim run: give a CONFIG file or --from DATASET")
+    scenario = _ensemble_settings(args, scenario, origin)
     out = output_directory(args.out, Path("results"), stem)
-    posterior = _posterior(args, scenario)
+    posterior = _posterior(args, scenario, origin)
     check_run(scenario, replicates, origin, args.memory_limit)   # before anything is allocated
     check_participants(scenario, seed, origin)
     started = time.perf_counter()
-    ds = _run_with_progress(simulate, scenario, seed, replicates, posterior)
-    ds.attrs.update(io.provenance(scenario, [command]))
-    rows = reporting.summary_table(ds)
+    with cmdargs.progress_bar(replicates, "replicates") as bar:
+        try:
+            root, panels = ensemble.run_ensemble(scenario, seed, replicates, posterior, keep,
+                                                 scenario.run.populations, progress=bar.update)
+        except ValueError as err:
+            if posterior is None:
+                raise
+            raise InputError(f"posterior {posterior.origin}: {err}") from None
+    root.attrs.update(io.provenance(scenario, [command]))
+    panels[0].attrs.update(io.provenance(scenario, [command]))
+    rows = reporting.summary_table(root)
+    money_rows = money.rows(root)
     with new_directory(out) as tmp:   # results on disk before anything is printed
-        io.write_dataset(ds, tmp / "dataset.nc")
-        (tmp / "summary.json").write_text(json.dumps(rows, indent=2))
-        pd.DataFrame(reporting.summary_records(rows)).to_csv(tmp / "summary.csv", index=False)
-        (tmp / "config.json").write_text(json.dumps(json.loads(ds.attrs["config"]), indent=2))
-        figures = [] if args.no_figures else plotting.save_figures(ds, tmp)
-    print(f"scenario {scenario.name}: {ds.sizes['firm']} firms recorded, "
-          f"{int(ds['participant'].sum())} participants, {replicates} replicate(s), seed {seed}")
-    print(reporting.format_table(rows, replicates, int(np.median(ds["n_reporting"].values)),
-                                 int(ds["participant"].sum()), posterior.n if posterior else 0,
-                                 phase1=scenario.name == "phase1"))
-    print(f"wrote {out}/dataset.nc" + (f" and {', '.join(figures)}" if figures else "")
+        figures = write_run(root, tmp, figures=not args.no_figures, panel=panels[0])
+        (tmp / "money.json").write_text(json.dumps(money_rows, indent=2))
+    participants = int(np.median(root["report_status_count"].sum("status").values
+                                 - root["report_status_count"].sel(status="not_participant").values))
+    print(f"scenario {scenario.name}: {scenario.population.n_firms} firms, {participants} participants, "
+          f"{replicates} replicate(s), seed {seed}")
+    print(reporting.format_table(rows, replicates, int(np.median(root["n_reporting"].values)), participants,
+                                 uncertainty=root.attrs["uncertainty"], phase1=scenario.name == "phase1"))
+    print()
+    print(money.format_rows(money_rows, root.attrs["uncertainty"], phase1=scenario.name == "phase1"))
+    print(f"wrote {out}/dataset.nc, panel.nc" + (f" and {', '.join(figures)}" if figures else "")
           + f" in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _ensemble_settings(args: argparse.Namespace, scenario: Scenario, origin: str) -> Scenario:
+    """The scenario with the ensemble options of the command line (--posterior, --point,
+    --shared-population) written into its run section, so the stored config says how it ran."""
+    from ..config import set_values
+
+    values: dict[str, str] = {}
+    if args.point and args.posterior:
+        raise InputError("give either --posterior FILE or --point, not both")
+    if args.point:
+        values["run.posterior"] = "none"
+    elif args.posterior:
+        values["run.posterior"] = str(Path(args.posterior).resolve())   # recorded; read from --posterior as given
+    if args.shared_population:
+        values["run.populations"] = "shared"
+    return set_values(scenario, values, origin=origin, label="") if values else scenario
 
 
 def _planner_file(path: str) -> bool:
@@ -153,15 +186,12 @@ def refuse_plan(path: str) -> None:
                          f"run it with: scoresim scaleup {path}")
 
 
-def _posterior(args: argparse.Namespace, scenario: Scenario):
-    """The posterior of --posterior FILE, or the one a --from dataset ran with, or None."""
-    from ..calibration.posterior import Posterior, check, load_posterior
+def _posterior(args: argparse.Namespace, scenario: Scenario, origin: str):
+    """The posterior the ensemble draws from: the one a --from dataset ran with, or the one the
+    scenario's run.posterior names (set by --posterior or --point), or None."""
+    from ..calibration.posterior import Posterior, check, load_posterior, resolve
 
-    if args.posterior:
-        return load_posterior(args.posterior, scenario)
-    import numpy as np
-
-    if args.from_file:
+    if args.from_file and not args.posterior and not args.point:
         import xarray as xr
 
         with xr.open_dataset(args.from_file, engine="h5netcdf") as ds:
@@ -179,18 +209,10 @@ def _posterior(args: argparse.Namespace, scenario: Scenario):
                              f"replicates give the posterior again with --posterior {post.origin or 'FILE'}")
         check(Posterior(post.names, values[np.unique(wanted)], post.origin, post.digest), scenario)
         return post
-    return None
-
-
-def _run_with_progress(simulate, scenario: Scenario, seed: int, replicates: int, posterior=None):
-    with cmdargs.progress_bar(replicates, "replicates") as bar:
-        try:
-            return simulate.run(scenario, seed=seed, replicates=replicates, progress=bar.update,
-                                posterior=posterior)
-        except ValueError as err:
-            if posterior is None:
-                raise
-            raise InputError(f"--posterior {posterior.origin}: {err}") from None
+    if args.posterior:
+        return load_posterior(args.posterior, scenario)
+    path = resolve(scenario.run.posterior, None if args.from_file else origin)
+    return None if path is None else load_posterior(path, scenario)
 
 
 __all__ = ["add_parsers", "cmd_run", "cmd_validate", "cmd_params", "load_any", "refuse_plan"]

@@ -14,8 +14,9 @@ import pandas as pd
 import xarray as xr
 
 from .. import cmdargs, io
+from .. import textable as t
 from ..cmdargs import executor_from_args
-from ..config import apply_overrides, read_toml, validate_model
+from ..config import InputError, apply_overrides, read_toml, validate_model
 from ..outputs import new_directory, output_directory
 from ..params import describe_parameters
 from .params import OBJECTIVES, PLANNER_SECTIONS, PlanConfig
@@ -24,7 +25,8 @@ FORMAT = "scoresim-scaleup/1"
 COMPARED = ("firms_reached", "workers_reached", "modules_delivered", "trainers_active", "spend_programme",
             "spend_firms", "spend_sponsors", "spend_total", "accidents_averted", "absence_days_averted",
             "defect_savings_usd", "energy_savings_usd", "accident_cost_savings_usd", "value_added_gain_usd",
-            "job_years_equivalent", "quits_averted", "cost_per_firm_usd", "programme_cost_per_firm_usd",
+            "adoption_cost_usd", "benefit_usd", "profit_gain_usd", "jobs_created", "jobs_destroyed", "jobs",
+            "job_years", "quits_averted", "cost_per_firm_usd", "programme_cost_per_firm_usd",
             "cost_per_accident_averted_usd", "cost_recovery", "benefit_cost_ratio", "net_benefit_usd",
             "payback_months", "budget_committed_share", "capacity_used_share")
 
@@ -33,8 +35,7 @@ def add_parser(sub) -> None:
     sc = sub.add_parser("scaleup", help="plan a national scale-up: reach, outcomes and costs of rollout "
                         "strategies under budget and trainer capacity; --optimise searches the allocation")
     sc.add_argument("config", metavar="CONFIG", help="planner config TOML (for example configs/scaleup_national.toml)")
-    sc.add_argument("--posterior", metavar="FILE", help="posterior draws of the calibrated parameters: "
-                    "replicate r runs with draw r mod draws")
+    cmdargs.add_posterior_options(sc)
     sc.add_argument("--replicates", type=cmdargs.replicates, help="replicates (default: the config's run.replicates)")
     sc.add_argument("--seed", type=cmdargs.seed, help="seed (default: the config's run.seed)")
     sc.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
@@ -65,7 +66,7 @@ def cmd_scaleup(args: argparse.Namespace, command: str) -> int:
     cfg = load_plan(args.config, args.overrides)
     seed = cfg.run.seed if args.seed is None else args.seed
     replicates = args.replicates or cfg.run.replicates
-    posterior = _posterior(args.posterior, cfg)
+    posterior = _posterior(args, cfg)
     stem = Path(args.config).stem + ("-optimise" if args.optimise else "")
     out = output_directory(args.out, Path("results"), stem)
     _check_memory(cfg, replicates, args)
@@ -84,7 +85,7 @@ def cmd_scaleup(args: argparse.Namespace, command: str) -> int:
     print(comparison(ds, posterior is not None))   # printed once the results are on disk
     if args.optimise:
         print(extra["text"])
-    print(f"wrote {out} in {time.perf_counter() - started:.1f} s; next: scoresim report {out}")
+    print("\n".join(t.wrap(f"wrote {out} in {time.perf_counter() - started:.1f} s; next: scoresim report {out}")))
     return 0
 
 
@@ -101,12 +102,18 @@ def _check_memory(cfg: PlanConfig, replicates: int, args: argparse.Namespace) ->
                  "once (--workers N)")
 
 
-def _posterior(path: str | None, cfg: PlanConfig):
-    if not path:
-        return None
-    from ..calibration.posterior import load_posterior
+def _posterior(args: argparse.Namespace, cfg: PlanConfig):
+    """The posterior the replicates draw from: --posterior FILE, else the config's run.posterior
+    (None with --point); parameters the config sets keep their values."""
+    from ..calibration.posterior import load_posterior, resolve
+    from ..config import written_paths
 
-    return load_posterior(path, cfg.scenario())
+    if args.point and args.posterior:
+        raise InputError("give either --posterior FILE or --point, not both")
+    path = None if args.point else Path(args.posterior) if args.posterior else resolve(cfg.run.posterior, args.config)
+    if path is None:
+        return None
+    return load_posterior(path, cfg.scenario()).without(written_paths(args.config, args.overrides))
 
 
 def _progress(total: int, what: str):
@@ -118,8 +125,8 @@ def _strategies(cfg: PlanConfig, seed: int, replicates: int, posterior, executor
 
     names = list(cfg.strategies)
     labels = [s.label or n for n, s in cfg.strategies.items()]
-    print(f"{cfg.name}: {cfg.population.n_firms:,} firms, {len(names)} strategies, {replicates} replicate(s), "
-          f"seed {seed}, {cfg.time.months} months, executor {executor.name}")
+    print("\n".join(t.wrap(f"{cfg.name}: {cfg.population.n_firms:,} firms, {len(names)} strategies, {replicates} "
+                           f"replicate(s), seed {seed}, {cfg.time.months} months, executor {executor.name}")))
     with _progress(replicates, "replicates") as bar:
         ds = simulate(cfg, strategy_allocations(cfg), names, labels, replicates, seed, executor, posterior,
                       bar.update)
@@ -127,47 +134,46 @@ def _strategies(cfg: PlanConfig, seed: int, replicates: int, posterior, executor
 
 
 def comparison(ds: xr.Dataset, with_posterior: bool = False) -> str:
-    """The printed comparison: each strategy's totals over the horizon, median [90% interval]."""
+    """The printed comparison (within 100 columns): each strategy's totals over the horizon,
+    median [90% interval], then a few metrics per year."""
     from .metrics import interval
     from .run import periods
 
     _, through = periods(ds)
     last = through.isel(year=-1)
     labels = [str(x) for x in ds["strategy_label"].values]
-    width = max(26, *(len(x) + 2 for x in labels))
-    names = {k: _with_units(k, last[k]) for k in COMPARED}
-    first = max(len(x) for x in names.values()) + 1
-    lines = [f"{'over the horizon':<{first}}" + "".join(f"{x:>{width}}" for x in labels)]
+    cols = [t.Column("over the horizon", "left", wrap=True, key=True)] + [t.Column(x) for x in labels]
+    rows = []
     for k in COMPARED:
         st = interval(last[k])
-        cells = [f"{_num(m)} [{_num(lo)}, {_num(hi)}]" for m, lo, hi in
-                 zip(st["median"].values, st["p5"].values, st["p95"].values)]
-        lines.append(f"{names[k]:<{first}}" + "".join(f"{c:>{width}}" for c in cells))
-    lines += [""] + per_year_lines(ds, labels)
+        rows.append([_with_units(k, last[k])] + [f"{_num(m)} [{_num(lo)}, {_num(hi)}]" for m, lo, hi in
+                                                 zip(st["median"].values, st["p5"].values, st["p95"].values)])
     n = ds.sizes["replicate"]
     source = "posterior draws and seeds" if with_posterior else "seeds (parameters fixed at their defaults)"
-    lines.append(f"median [90% interval] over {n} replicate(s): {source}. Outcomes are the programme world less "
-                 "its counterfactual, all firms; money outcomes rest on order-of-magnitude prices (docs/scaleup.md).")
-    return "\n".join(lines)
+    note = (f"median [90% interval] over {n} replicate(s): {source}. Outcomes are the programme world less "
+            "its counterfactual, every firm. Benefits: value-added gain plus accident costs saved, less firms' "
+            "adoption costs, extra hiring costs and the value added displaced from other producers; the "
+            "benefit-cost ratio and net present value discount them against the spending of every payer; jobs "
+            "at the end of the horizon (docs/scaleup.md).")
+    return "\n".join([t.render(cols, rows), "", per_year(ds, labels), *t.wrap(note)])
 
 
-PER_YEAR = ("firms_reached", "trainers_active", "spend_total", "accidents_averted", "value_added_gain_usd")
+PER_YEAR = ("firms_reached", "trainers_active", "spend_total", "accidents_averted", "benefit_usd", "jobs")
 
 
-def per_year_lines(ds: xr.Dataset, labels: list[str]) -> list[str]:
+def per_year(ds: xr.Dataset, labels: list[str]) -> str:
     """Medians per year of a few metrics, by strategy (table.csv has every metric with intervals)."""
     from .run import periods
 
     per_year, _ = periods(ds)
     years = [str(y) for y in per_year["year"].values]
-    first = max(len(x) for x in labels) + 4
-    lines = [f"{'per year (median)':<{first}}" + "".join(f"{y:>10}" for y in years)]
+    cols = [t.Column("per year (median)", "left", key=True)] + [t.Column(y) for y in years]
+    rows = []
     for k in PER_YEAR:
-        lines.append(_with_units(k, per_year[k]))
+        rows.append([_with_units(k, per_year[k])] + [""] * len(years))
         med = per_year[k].median("replicate").transpose("strategy", "year")
-        for label, row in zip(labels, med.values):
-            lines.append(f"  {label:<{first - 2}}" + "".join(f"{_num(v):>10}" for v in row))
-    return lines
+        rows += [[f"  {label}"] + [_num(v) for v in row] for label, row in zip(labels, med.values)]
+    return t.render(cols, rows)
 
 
 def _with_units(name: str, da: xr.DataArray) -> str:
@@ -176,19 +182,7 @@ def _with_units(name: str, da: xr.DataArray) -> str:
     return f"{name} ({units})" if units not in ("", "1") else name
 
 
-def _num(x: float) -> str:
-    if not np.isfinite(x):
-        return "n/a"
-    a = abs(x)
-    if a >= 1e9:
-        return f"{x / 1e9:.2f}B"
-    if a >= 1e6:
-        return f"{x / 1e6:.2f}M"
-    if a >= 1e4:
-        return f"{x / 1e3:.0f}k"
-    if a >= 100:
-        return f"{x:,.0f}"
-    return f"{x:.2f}" if a < 10 else f"{x:.1f}"
+_num = t.compact
 
 
 def _optimise(cfg: PlanConfig, objective: str, seed: int, replicates: int, posterior, executor):
@@ -199,19 +193,21 @@ def _optimise(cfg: PlanConfig, objective: str, seed: int, replicates: int, poste
 
     opt = cfg.optimise
     draw = posterior.draw(0) if posterior else None
-    print(f"{cfg.name}: searching the allocation that maximises {objective} at budget levels "
-          f"{', '.join(f'{v:.0%}' for v in opt.budget_levels)} on a {opt.sample_fraction:.0%} sample of firms "
-          f"({opt.seeds} seed(s), differential evolution: population {opt.popsize} x dimensions, "
-          f"{opt.maxiter} generations), executor {executor.name}")
+    print("\n".join(t.wrap(f"{cfg.name}: searching the allocation that maximises {objective} at budget levels "
+                           f"{', '.join(f'{v:.0%}' for v in opt.budget_levels)} on a {opt.sample_fraction:.0%} "
+                           f"sample of firms ({opt.seeds} seed(s), differential evolution: population "
+                           f"{opt.popsize} x dimensions, {opt.maxiter} generations), executor {executor.name}")))
     results = []
     for level in opt.budget_levels:
         t0 = time.perf_counter()
         res = search(cfg, objective, seed, executor.imap, level, draw)
         results.append(res)
-        print(f"  budget {level:.0%}: {len(res.evaluations)} candidates in {time.perf_counter() - t0:.0f} s; "
-              f"best: {res.best.describe()}; sample estimate {_num(res.estimate)}")
+        print("\n".join(t.wrap(f"budget {level:.0%}: {len(res.evaluations)} candidates in "
+                               f"{time.perf_counter() - t0:.0f} s; best: {res.best.describe()}; sample estimate "
+                               f"{_num(res.estimate)}", indent="  ")))
     cands = frontier.candidates(cfg, results)
-    print(f"verifying on the full population: {len(cands)} allocations x {replicates} replicate(s)")
+    print("\n".join(t.wrap(f"verifying on the full population: {len(cands)} allocations x {replicates} "
+                           "replicate(s)")))
     with _progress(replicates, "replicates") as bar:
         ds = simulate(cfg, [c.allocation for c in cands], [c.name for c in cands], [c.label for c in cands],
                       replicates, seed, executor, posterior, bar.update)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .. import figtext
 from .metrics import interval
 
 
@@ -59,7 +60,7 @@ def reach(ds: xr.Dataset):
 
 
 OUTCOME_PANELS = (("firms_reached", "firms reached"), ("accidents_averted", "accidents averted"),
-                  ("absence_days_averted", "absence days averted"), ("value_added_gain_usd", "value-added gain (USD)"),
+                  ("jobs", "jobs at the end, net (persons)"), ("benefit_usd", "benefits (USD)"),
                   ("spend_total", "spending, all payers (USD)"), ("net_benefit_usd", "net present value (USD)"))
 COST_PANELS = (("cost_per_firm_usd", "cost per firm reached (USD)"),
                ("cost_per_accident_averted_usd", "cost per accident averted (USD)"),
@@ -80,6 +81,7 @@ def _points(through: xr.Dataset, panels, title: str):
         y = np.arange(len(labels))
         med, lo, hi = st["median"].values, st["p5"].values, st["p95"].values
         ax.errorbar(med, y, xerr=[np.maximum(med - lo, 0), np.maximum(hi - med, 0)], fmt="o", capsize=3)
+        _from_zero(ax, lo, hi)
         ax.set_yticks(y, labels, fontsize=8)
         ax.set_title(name, fontsize=9)
         _eng(ax.xaxis)
@@ -89,6 +91,15 @@ def _points(through: xr.Dataset, panels, title: str):
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def _from_zero(ax, lo: np.ndarray, hi: np.ndarray) -> None:
+    """An axis that includes zero, with a line there, so that strategies compare by length."""
+    finite = np.r_[lo[np.isfinite(lo)], hi[np.isfinite(hi)], 0.0]
+    left, right = float(finite.min()), float(finite.max())
+    pad = 0.05 * ((right - left) or 1.0)
+    ax.set_xlim(left - pad if left < 0 else 0.0, right + pad if right > 0 else 0.0 + pad)
+    ax.axvline(0, color="0.3", linewidth=0.8)
 
 
 def outcomes(through: xr.Dataset):
@@ -104,9 +115,11 @@ def cost_per_outcome(through: xr.Dataset):
 def frontier(points: pd.DataFrame, objective: str):
     """Cost-outcome frontier: the best verified allocation of each budget level (line), the other
     verified candidates and each strategy alone, with medians and 90% intervals of spending and
-    of the objective over replicates."""
+    of the objective over replicates; frontier points and strategies are labelled where a label
+    fits without overlapping another."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    labelled = []
     styles = (("frontier", "o-", "C0", "frontier: best verified allocation"), ("candidate", "o", "C7", "other candidates"),
               ("strategy", "s", "C1", "one strategy alone"))
     for kind, marker, color, label in styles:
@@ -122,16 +135,20 @@ def frontier(points: pd.DataFrame, objective: str):
         ax.errorbar(x, y, xerr=[x - sub["spend_p5"].values, sub["spend_p95"].values - x],
                     yerr=[y - sub["objective_p5"].values, sub["objective_p95"].values - y],
                     fmt=marker, color=color, capsize=3, label=label, alpha=1.0 if kind == "frontier" else 0.7)
-        for _, row in sub.iterrows():
-            ax.annotate(row["name"], (row["spend_median"], row["objective_median"]), fontsize=7,
-                        xytext=(4, 4), textcoords="offset points")
+        if kind != "candidate":           # the other candidates are named in frontier.csv
+            labelled.append(sub)
     ax.set_xlabel("spending, all payers (USD)")
     ax.set_ylabel(objective.replace("_", " "))
     _eng(ax.xaxis)
     _eng(ax.yaxis)
     ax.set_title("Cost-outcome frontier (median, 90% interval over replicates)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="best")
+    ax.set_xlim(left=0)
+    ax.set_ylim(bottom=min(0.0, float(np.nanmin(points["objective_p5"].values))))
     fig.tight_layout()
+    for sub in labelled:                  # frontier points first: they matter most
+        figtext.defer(ax, sub["spend_median"].values, sub["objective_median"].values, list(sub["name"]))
+    figtext.finalise(fig)
     return fig
 
 

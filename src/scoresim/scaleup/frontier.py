@@ -81,24 +81,31 @@ def allocation_table(c: Candidate) -> pd.DataFrame:
 
 
 def text(df: pd.DataFrame, chosen: Candidate, objective: str, num) -> str:
-    """What ``--optimise`` prints: every verified allocation, then the best."""
-    lines = [f"Allocations for {objective}, run on the full population (median [90% interval]); "
-             "* marks the frontier point of a budget level:"]
+    """What ``--optimise`` prints (within 100 columns): every verified allocation, then the best."""
+    import textwrap
+
+    from .. import textable
+
+    lines = textable.wrap(f"Allocations for {objective}, run on the full population (median [90% interval]); "
+                          "* marks the frontier point of a budget level:")
     for _, r in df.iterrows():
         rel = f" ({r['sample_error']:+.0%})" if np.isfinite(r["sample_error"]) else ""
         est = f"; sample estimate {num(r['sample_estimate'])}{rel}" if np.isfinite(r["sample_estimate"]) else ""
         mark = "*" if r["frontier"] else " "
-        lines.append(f" {mark}{r['name']:<14} {num(r['objective_median'])} [{num(r['objective_p5'])}, "
-                     f"{num(r['objective_p95'])}], spending {num(r['spend_median'])}: {r['allocation']}{est}")
+        item = (f"{mark}{r['name']:<14} {num(r['objective_median'])} [{num(r['objective_p5'])}, "
+                f"{num(r['objective_p95'])}], spending {num(r['spend_median'])}: {r['allocation']}{est}")
+        lines += textwrap.wrap(item, textable.WIDTH, initial_indent=" ", subsequent_indent=" " * 17,
+                               break_on_hyphens=False)
     row = df[df["name"] == chosen.name].iloc[0]
     alone = df[df["kind"] == "strategy"].sort_values("objective_median").iloc[-1]
-    lines.append(f"Best allocation at the {chosen.level:.0%} budget: {chosen.allocation.describe()} "
-                 f"({chosen.name}): {objective} {num(row['objective_median'])}; the best strategy alone "
-                 f"({alone['name']}) gives {num(alone['objective_median'])}.")
+    lines += textable.wrap(f"Best allocation at the {chosen.level:.0%} budget: {chosen.allocation.describe()} "
+                           f"({chosen.name}): {objective} {num(row['objective_median'])}; the best strategy alone "
+                           f"({alone['name']}) gives {num(alone['objective_median'])}.")
     errors = df["sample_error"].dropna().abs()
     if len(errors):
-        lines.append(f"The search's sample misjudged the verified allocations by {errors.median():.0%} (median) "
-                     f"and at most {errors.max():.0%}; raise optimise.sample_fraction or optimise.seeds to narrow it.")
+        lines += textable.wrap(f"The search's sample misjudged the verified allocations by {errors.median():.0%} "
+                               f"(median) and at most {errors.max():.0%}; raise optimise.sample_fraction or "
+                               "optimise.seeds to narrow it.")
     return "\n".join(lines)
 
 

@@ -1,9 +1,16 @@
 """Planner metrics: monthly results to yearly and cumulative figures, costs per outcome,
 benefit-cost ratio, net present value and payback, each with a 90% interval over replicates.
 
-Costs are what every payer spends (programme, firms, sponsoring buyers): the cost to society
-of the training. Benefits are the gain in value added plus employers' accident costs saved
-(defect and energy savings are part of the value-added gain and are shown as its parts).
+Costs are what every payer spends (programme, firms' fees, sponsoring buyers): the cost to
+society of the training. Benefits are the gain in value added of every firm of the population
+(revenue less materials, rework, energy and purchased services; so what participants take
+from other firms nets out), plus employers' accident costs saved, less what adopting costs the
+firms beside the fees (managers' time, travel, investments; workers' time is lost output,
+inside value added) and the change in hiring costs. Value added, not profit, because it is
+the firms' contribution to national income whoever it goes to: workers (wages, rent sharing)
+or owners and lenders (profit, capital costs); profit plus wages would leave capital costs out
+and count the severance paid in layoffs, a transfer. Jobs are persons engaged, programme less
+counterfactual world, every firm.
 """
 
 from __future__ import annotations
@@ -15,15 +22,17 @@ import pandas as pd
 import xarray as xr
 
 from .plan import SERIES
-from .simulate import OUTCOMES
+from .simulate import JOB_STOCKS, OUTCOMES
 
-STOCKS = ("trainers_active", "trainer_posts", "queue")   # end-of-year values, not sums
+STOCKS = ("trainers_active", "trainer_posts", "queue", *JOB_STOCKS)   # end-of-year values, not sums
 SPEND = ("spend_overhead", "spend_tot", "spend_modules", "spend_firms", "spend_sponsors")
 DERIVED: dict[str, tuple[str, str]] = {
     "spend_programme": ("USD", "programme spending (fixed costs, trainers, modules)"),
     "spend_total": ("USD", "spending of every payer"),
-    "benefit_usd": ("USD", "value-added gain plus employers' accident costs saved"),
-    "job_years_equivalent": ("job-years", "value-added gain divided by the yearly wage (model employment is fixed)"),
+    "benefit_usd": ("USD", "benefits: value-added gain of every firm plus employers' accident costs saved, less "
+                           "firms' adoption costs, extra hiring costs and the value added displaced from other "
+                           "producers of the economy"),
+    "job_years": ("person-years", "persons engaged, programme less counterfactual, every firm, summed over months"),
     "cost_per_firm_usd": ("USD/firm", "spending of every payer per firm reached"),
     "programme_cost_per_firm_usd": ("USD/firm", "programme spending per firm reached"),
     "cost_per_accident_averted_usd": ("USD/accident", "spending of every payer per accident averted"),
@@ -56,9 +65,14 @@ def assemble(results: list[list[dict[str, np.ndarray]]], names: list[str], label
 FLOWS = tuple(k for k in (*SERIES, *OUTCOMES) if k not in STOCKS)   # summed over months
 
 
-def benefit(x):
-    """Benefits (USD) of a Dataset or a dict of monthly arrays: value-added gain plus accident costs saved."""
-    return x["value_added_gain_usd"] + x["accident_cost_savings_usd"]
+def benefit(x, displacement: float):
+    """Benefits (USD) of a Dataset or a dict of monthly arrays: the value-added gain of every firm
+    plus employers' accident costs saved, less firms' adoption costs, the change in hiring
+    costs, and the ``displacement`` share of the value added the population's extra sales take
+    from other producers of the economy (the one definition of the table, the figures and the
+    allocation search)."""
+    return (x["value_added_gain_usd"] + x["accident_cost_savings_usd"] - x["adoption_cost_usd"]
+            - x["hiring_cost_change_usd"] - displacement * x["displaced_va_usd"])
 
 
 def spending(x):
@@ -74,14 +88,14 @@ def yearly(ds: xr.Dataset) -> xr.Dataset:
     out = xr.merge([flows, stocks])
     for k in out.data_vars:
         out[k].attrs = dict(ds[k].attrs, units=ds[k].attrs["units"].replace("/month", "/year"))
-    return _add_totals(out, ds["wage_usd"])
+    return _add_totals(out, ds["jobs"].groupby(year).sum("time"), _displacement(ds))
 
 
 def cumulative(ds: xr.Dataset, rate: float) -> xr.Dataset:
     """Through the end of each year: flows summed from the start, stocks at the year's end,
     and the ratios (costs per outcome, benefit-cost ratio, NPV, payback) over that period."""
     year = ds["time"].dt.year
-    monthly = _add_totals(ds[list(FLOWS)], ds["wage_usd"])
+    monthly = _add_totals(ds[list(FLOWS)], ds["jobs"], _displacement(ds))
     flows = monthly.cumsum("time").groupby(year).last("time")
     stocks = ds[list(STOCKS)].groupby(year).last("time")
     out = xr.merge([flows, stocks])
@@ -112,14 +126,19 @@ def _ratio(a: xr.DataArray, b: xr.DataArray) -> xr.DataArray:
     return xr.where(b > 0, a / b.where(b > 0, 1.0), np.nan)
 
 
-def _add_totals(ds: xr.Dataset, wage: xr.DataArray) -> xr.Dataset:
-    """Programme and total spending, benefits and job-years equivalent (per period of ``wage``)."""
+def _displacement(ds: xr.Dataset) -> float:
+    return float(ds.attrs.get("displacement", 0.0))
+
+
+def _add_totals(ds: xr.Dataset, jobs: xr.DataArray, displacement: float) -> xr.Dataset:
+    """Programme and total spending, benefits and job-years (``jobs``: net jobs summed over the
+    months of each period)."""
     ds = ds.copy()
     ds["spend_programme"] = ds["spend_overhead"] + ds["spend_tot"] + ds["spend_modules"]
     ds["spend_total"] = spending(ds)
-    ds["benefit_usd"] = benefit(ds)
-    ds["job_years_equivalent"] = ds["value_added_gain_usd"] / (12.0 * wage)
-    for k in ("spend_programme", "spend_total", "benefit_usd", "job_years_equivalent"):
+    ds["benefit_usd"] = benefit(ds, displacement)
+    ds["job_years"] = jobs / 12.0
+    for k in ("spend_programme", "spend_total", "benefit_usd", "job_years"):
         ds[k].attrs = {"units": DERIVED[k][0], "long_name": DERIVED[k][1]}
     return ds
 
@@ -167,12 +186,12 @@ def table(per_year: xr.Dataset, through: xr.Dataset, labels: dict[str, str] | No
 
 
 
-def objective_value(series: dict[str, np.ndarray], name: str, rate: float) -> float:
+def objective_value(series: dict[str, np.ndarray], name: str, rate: float, displacement: float) -> float:
     """A cumulative objective of one run's monthly series (see ``params.OBJECTIVES``)."""
     if name != "net_benefit_usd":
         return float(np.sum(series[name]))
     disc = (1.0 + rate) ** (-np.arange(len(series["firms_reached"])) / 12.0)
-    return float(np.sum((benefit(series) - spending(series)) * disc))
+    return float(np.sum((benefit(series, displacement) - spending(series)) * disc))
 
 
 __all__ = ["assemble", "yearly", "cumulative", "interval", "table", "objective_value", "DERIVED", "RATIOS",

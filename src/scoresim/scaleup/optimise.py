@@ -82,8 +82,9 @@ class Space:
 
 def _evaluate(item: tuple) -> float:
     """Mean objective of one allocation over the search seeds, scaled to the full population."""
-    cfg_json, record, seeds, draw, scale, objective, rate = item
-    values = [objective_value(run_replicate(cfg_json, [record], s, draw, scale)[0], objective, rate) for s in seeds]
+    cfg_json, record, seeds, draw, scale, objective, rate, displacement = item
+    values = [objective_value(run_replicate(cfg_json, [record], s, draw, scale)[0], objective, rate, displacement)
+              for s in seeds]
     return float(np.mean(values)) / scale
 
 
@@ -119,7 +120,7 @@ def search(cfg: PlanConfig, objective: str, seed: int, imap: Callable, level: fl
     def mapper(_func, population) -> list[float]:
         allocs = [space.allocation(np.asarray(x), level) for x in population]
         items = [(cfg_json, allocation_record(a), seeds, draw, opt.sample_fraction, objective,
-                  cfg.economics.discount_rate) for a in allocs]
+                  cfg.economics.discount_rate, cfg.economics.displacement) for a in allocs]
         values = list(imap(_evaluate, items))
         seen.extend(zip(allocs, values))
         return [-v for v in values]

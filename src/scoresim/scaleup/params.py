@@ -193,6 +193,13 @@ class EconomicsParams(Section):
 
     discount_rate: float = P(0.05, "1/year", 0.0, 1.0, doc="discount rate of net present value (assumption, "
                                                              "public appraisal rates are 3-12%)")
+    displacement: float = P(0.5, "share", 0.0, 1.0,
+                            source="Additionality Guide (English Partnerships 2008; Homes and Communities Agency "
+                                   "2014): displacement of business support, ready reckoner low 25%, medium 50%, "
+                                   "high 75%; range 0.25-0.75",
+                            doc="share of the value added the population's extra sales take from producers outside it "
+                                "(buyers' other suppliers, competitors on the outside market) that other producers of "
+                                "the same economy lose: subtracted from benefits (0: every such sale is won abroad)")
 
 
 class OptimiseParams(Section):

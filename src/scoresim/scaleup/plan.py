@@ -291,14 +291,36 @@ class _Planner:
             return 0
         places = int(np.floor((t + 1) * cap.tot_intake_max_per_year / 12) - np.floor(t * cap.tot_intake_max_per_year / 12))
         unit = c.costs.tot_usd_per_trainee * self.scale
-        free = self._free()
-        affordable = places if unit <= 0 or free >= places * unit else int(np.floor(free / unit + 1e-9))
+        free = self._free() - self._reserve(t)
+        affordable = places if unit <= 0 or free >= places * unit else int(np.floor(max(free, 0.0) / unit + 1e-9))
         n = max(min(int(np.ceil(gap / cap.certification - 1e-9)), places, affordable), 0)
         self.committed_fixed += n * unit
         self.series["committed"][t] += n * unit
         self.series["spend_tot"][t] += n * unit
         self.series["trainees"][t] = n
         return n
+
+    def _reserve(self, t: int) -> float:
+        """Money kept for the packages of the applicants already waiting, as many as the active
+        trainers can start for new firms before the year ends (USD): trainers are trained only
+        with money beyond it, so more budget never buys trainers at the expense of firms that
+        the present trainers could have served (which would reach fewer firms)."""
+        cap = self.cfg.capacity
+        months = 12 - t % 12
+        room = int(np.floor(self.active * cap.modules_per_trainer_year * self.scale * months / 12.0
+                            * cap.new_firm_share + 1e-9))
+        total = 0.0
+        for k, ch in enumerate(self.channels):
+            if ch.weight <= 0 or room <= 0:
+                continue
+            queue = np.flatnonzero((self.channel == k) & ~self.enrolled)
+            if len(queue) == 0:
+                continue
+            group = (~ch.targeted[queue]).astype(int) if ch.s.targeted_first else np.zeros(len(queue), int)
+            queue = queue[np.lexsort((self.d.key[queue], self.applied[queue], group))][: room]
+            n_mod, _, share_s = self._packages(queue, ch)
+            total += float((n_mod * self.cfg.costs.variable_usd * (1.0 - ch.s.firm_share - share_s)).sum())
+        return min(total, max(self._free(), 0.0))
 
     def _applications(self, t: int) -> None:
         """Firms not yet applied accumulate the hazard of the best offer; some apply."""

@@ -49,7 +49,7 @@ def simulate(cfg: PlanConfig, allocations: list[Allocation], names: list[str], l
     ds["allocation"] = ("strategy", [a.describe() for a in allocations])
     ds.attrs.update({"seed": seed, "replicates": replicates, "sample_fraction": scale,
                      "replicate_seeds": ",".join(str(i[2]) for i in items),
-                     "discount_rate": cfg.economics.discount_rate})
+                     "discount_rate": cfg.economics.discount_rate, "displacement": cfg.economics.displacement})
     if posterior is not None:
         ds.attrs.update(posterior=posterior.origin, posterior_sha256=posterior.digest, posterior_draws=posterior.n)
         ds = ds.assign_coords(posterior_draw=("replicate", np.arange(replicates) % posterior.n))

@@ -30,9 +30,24 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "defect_savings_usd": ("USD/month", "defect costs saved: scrapped material and rework at programme-world output"),
     "energy_savings_usd": ("USD/month", "energy costs saved at programme-world output"),
     "accident_cost_savings_usd": ("USD/month", "employers' accident costs saved (other cost savings)"),
-    "value_added_gain_usd": ("USD/month", "gain in value added (revenue less materials, rework and energy)"),
+    "value_added_gain_usd": ("USD/month", "gain in value added (revenue less materials, rework, energy and purchased "
+                                          "services), every firm: what participants take from other firms nets out"),
+    "profit_gain_usd": ("USD/month", "gain in profit (after fees and adoption costs), every firm"),
+    "sales_gain_usd": ("USD/month", "gain in sales, every firm: what the population sells more to buyers' other "
+                                    "suppliers' and outside competitors' loss"),
+    "displaced_va_usd": ("USD/month", "value added the population's extra sales take from producers outside it: "
+                                      "the sales gain times each firm's sector value-added share"),
+    "adoption_cost_usd": ("USD/month", "what adopting costs the firms beside fees: managers' time at their wage, "
+                                       "travel, investments (workers' time is lost output, inside value added)"),
+    "hiring_cost_change_usd": ("USD/month", "change in hiring costs (recruitment; severance is a transfer and is "
+                                            "left out)"),
     "quits_averted": ("workers/month", "quits (and replacement hires) averted"),
+    "jobs": ("persons", "persons engaged at the end of the month, programme less counterfactual, every firm"),
+    "jobs_created": ("persons", "of which more persons engaged: sum over firms with more"),
+    "jobs_destroyed": ("persons", "fewer persons engaged: sum over firms with fewer (a positive number)"),
 }
+JOB_STOCKS = ("jobs", "jobs_created", "jobs_destroyed")
+"""Outcomes that are end-of-month stocks, not monthly flows."""
 
 
 def replicate_seed(seed: int, r: int) -> int:
@@ -63,29 +78,38 @@ def _quiet(m: ScoreModel) -> ScoreModel:
 
 def _firm_month(m: ScoreModel) -> dict[str, np.ndarray]:
     """This month's firm values (F,) of the model's only world (0 for firms that exited)."""
-    last, f, p = {k: np.nan_to_num(v) for k, v in m.last.items()}, m.firms, m.p
-    pp = p.production
-    q, d = last["output"][0], last["defect_rate"][0]
-    kwh_unit = last["energy_per_unit"][0]
-    va = (last["revenue"][0] - f.material * q * (1.0 + d * pp.rework_share * pp.rework_cost)
-          - last["energy_kwh"][0] * pp.energy_price_usd_kwh)
+    last, p = {k: np.nan_to_num(v) for k, v in m.last.items()}, m.p
     absent = last["absence_rate"][0] * m.n_prod * p.workforce.working_days
-    return {"q": q, "d": d, "e": kwh_unit, "va": va, "acc": last["accidents"][0], "abs": absent,
-            "quits": last["quits"][0]}
+    hiring = np.broadcast_to(m.wage * p.jobs.hiring_cost_months * m.flows.hires, last["output"].shape)[0]
+    return {"q": last["output"][0], "d": last["defect_rate"][0], "e": last["energy_per_unit"][0],
+            "price": last["price_level"][0], "va": last["value_added"][0], "profit": last["profit"][0],
+            "sales": last["revenue"][0],
+            "adopt": last["adoption_cost"][0], "hiring": hiring, "acc": last["accidents"][0], "abs": absent,
+            "quits": last["quits"][0], "emp": last["employment"][0]}
 
 
 def _month_outcomes(m: ScoreModel, prog: dict[str, np.ndarray], cf: dict[str, np.ndarray]) -> dict[str, float]:
     pp = m.p.production
     waste = (1.0 - pp.rework_share) + pp.rework_share * pp.rework_cost
     acc = float((cf["acc"] - prog["acc"]).sum())
+    jobs = prog["emp"] - cf["emp"]
+    price = prog["price"]
     return {
         "accidents_averted": acc,
         "absence_days_averted": float((cf["abs"] - prog["abs"]).sum()),
-        "defect_savings_usd": float((m.firms.material * prog["q"] * (cf["d"] - prog["d"]) * waste).sum()),
-        "energy_savings_usd": float((prog["q"] * (cf["e"] - prog["e"])).sum() * pp.energy_price_usd_kwh),
+        "defect_savings_usd": float((m.firms.material * price * prog["q"] * (cf["d"] - prog["d"]) * waste).sum()),
+        "energy_savings_usd": float((price * prog["q"] * (cf["e"] - prog["e"])).sum() * pp.energy_price_usd_kwh),
         "accident_cost_savings_usd": acc * pp.accident_cost_usd,
         "value_added_gain_usd": float((prog["va"] - cf["va"]).sum()),
+        "profit_gain_usd": float((prog["profit"] - cf["profit"]).sum()),
+        "sales_gain_usd": float((prog["sales"] - cf["sales"]).sum()),
+        "displaced_va_usd": float((m.va_share * (prog["sales"] - cf["sales"])).sum()),
+        "adoption_cost_usd": float((prog["adopt"] - cf["adopt"]).sum()),
+        "hiring_cost_change_usd": float((prog["hiring"] - cf["hiring"]).sum()),
         "quits_averted": float((cf["quits"] - prog["quits"]).sum()),
+        "jobs": float(jobs.sum()),
+        "jobs_created": float(np.clip(jobs, 0.0, None).sum()),
+        "jobs_destroyed": float(np.clip(-jobs, 0.0, None).sum()),
     }
 
 
@@ -143,4 +167,4 @@ def allocation_record(alloc: Allocation) -> dict:
     return asdict(alloc)
 
 
-__all__ = ["OUTCOMES", "SERIES", "run_replicate", "replicate_seed", "model_scenario", "allocation_record"]
+__all__ = ["OUTCOMES", "JOB_STOCKS", "SERIES", "run_replicate", "replicate_seed", "model_scenario", "allocation_record"]
