@@ -94,6 +94,22 @@ def main(path: Path) -> None:
             cells.append("n/a" if r is None else f"{_f(r['median'], k)} [{_f(r['q05'], k)}, {_f(r['q95'], k)}]")
         print(f"| {ind} | " + " | ".join(cells) + " |")
 
+    print("\n## Trial evidence against the causal effects\n")
+    print("| trial result | indicator | trial (central, sd) | module effect on takers [90%] | "
+          "programme's causal effect on all participants [90%] | fit |")
+    print("|---|---|---|---|---|---|")
+    for r in _csv(path / "fit_table.csv"):
+        if r["evidence"] != "trial":
+            continue
+        ind = r["statistic"].split(".")[-1]
+        c = rows.get((ind, "causal"))
+        k = "pts" if ind == "adoption" else "rel"
+        overall = "n/a" if c is None else f"{_f(c['median'], k)} [{_f(c['q05'], k)}, {_f(c['q95'], k)}]"
+        fit = "inside" if r["inside"] == "True" else "**outside**"
+        fit += "" if r["status"] == "fitted" else f" ({r['status']})"
+        print(f"| {r['target']} | {ind} | {_f(r['low'])}, sd {100 * float(r['tolerance']):.1f} points | "
+              f"{_f(r['median'])} [{_f(r['q05'])}, {_f(r['q95'])}] | {overall} | {fit} |")
+
     print("\n## Identifiability: parameters\n")
     print("| parameter | prior | posterior median [90%] | sd ratio | verdict |")
     print("|---|---|---|---|---|")
@@ -110,6 +126,12 @@ def main(path: Path) -> None:
             print(f"| {r['name'].removeprefix('module_effect.')} | {_f(r['median'])} [{_f(r['q05'])}, {_f(r['q95'])}] | "
                   f"{_f(r['share_prior'], 'share')} | {_f(r['share_trials'], 'share')} | "
                   f"{_f(r['share_monitoring'], 'share')} | {r['verdict']} |")
+    effects = [r for r in ident if r["kind"] == "module effect"]
+    if effects:
+        prior = sum(float(r["share_prior"]) for r in effects) / len(effects)
+        mostly = sum(1 for r in effects if float(r["share_prior"]) >= 0.5)
+        print(f"\nOver these {len(effects)} module effects, the priors supply on average {prior:.0%} of the "
+              f"posterior precision; {mostly} rest mostly (half or more) on the priors.")
     sbc_file = path / "sbc" / "sbc.json"
     if sbc_file.is_file():
         full = json.loads(sbc_file.read_text())

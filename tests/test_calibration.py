@@ -359,7 +359,7 @@ def test_committed_posterior_is_worth_its_name():
     simulation-based calibration, and module effects that say what they rest on."""
     from scoresim.calibration.posterior import module_evidence, posterior_info
 
-    path = ROOT / "configs" / "calibrated" / "phase1.nc"
+    path = ROOT / "src" / "scoresim" / "data" / "posterior_phase1.nc"
     info = posterior_info(path)
     assert info["effective_sample_size"] >= 200 and info["sbc_coverage"] >= 0.9 and not info["stopped_early"]
     assert "Monte Carlo" in info["method"] and info["simulations"] >= 1000

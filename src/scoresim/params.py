@@ -26,7 +26,7 @@ Area = Literal["cooperation", "quality", "cleaner_production", "workforce", "osh
 
 BROCHURE = "SCORE Phase I brochure"
 ASSUMPTION = "assumption"
-CALIBRATED = "calibrated to SCORE Phase I (src/scoresim/data/posterior_phase1.nc): its best-fitting posterior draw"
+CALIBRATED = "calibrated to SCORE Phase I (src/scoresim/data/posterior_phase1.nc): its posterior median"
 
 
 def P(default: Any, unit: str, lo: float | None = None, hi: float | None = None,

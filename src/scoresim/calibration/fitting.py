@@ -63,7 +63,9 @@ def emulated(names: list[str], Y: np.ndarray, required: list[str]) -> tuple[list
     cols = [k for k, s in enumerate(names)
             if s in required or np.mean(~np.isfinite(Y[keep_rows, k])) <= MAX_MISSING]
     y = Y[np.ix_(keep_rows, cols)]
-    y = np.where(np.isfinite(y), y, np.nanmean(y, axis=0))
+    finite = np.isfinite(y)
+    fill = np.where(finite, y, 0.0).sum(axis=0) / np.maximum(finite.sum(axis=0), 1)   # mean of the finite values
+    y = np.where(finite, y, fill)
     return [names[k] for k in cols], y, keep_rows
 
 
