@@ -10,10 +10,16 @@ statistic the emulator fits
   cross-validation;
 * the spread around it: ridge regression of the log squared *out-of-fold* residuals (each
   simulation's residual from a mean fitted without its fold) on a quadratic polynomial, scaled
-  so the standardised out-of-fold residuals have unit variance. Out-of-fold residuals hold the
+  so the standardised out-of-fold residuals have unit variance (against a spread itself predicted
+  out of fold). Out-of-fold residuals hold the
   model's own noise and the emulator's error, so the predictive spread covers both;
 * one correlation matrix of the standardised out-of-fold residuals, shrunk a little toward the
-  identity.
+  identity;
+* the uncertainty of the mean's own coefficients: a prediction at ``u`` has the variance of a
+  new observation in a (ridge) regression, the spread times ``1 + h(u)``, ``h`` the leverage of
+  ``u`` (small inside the simulated cloud, larger towards the edges of the prior). The
+  out-of-fold residuals are divided by ``sqrt(1 + h)`` before the spread is fitted to them, so
+  the spread is the model's noise and the polynomial's misfit, counted once.
 
 * the tails: the degrees of freedom of a multivariate t (covariance R) that fits the
   standardised residual vectors best (infinite: Normal).
@@ -55,6 +61,10 @@ class Ridge:
 
     coef: np.ndarray      # (F, S)
     lam: np.ndarray       # (S,)
+    basis: np.ndarray | None = None    # (k, F - 1): right singular vectors of the centred features
+    shrink: np.ndarray | None = None   # (k, S): s^2 / (s^2 + lam)^2, the coefficients' variance per unit
+    xm: np.ndarray | None = None       # (F - 1,): the features' means
+    n: int = 0
 
     @classmethod
     def fit(cls, phi: np.ndarray, y: np.ndarray, lambdas: np.ndarray = LAMBDAS) -> "Ridge":
@@ -82,10 +92,19 @@ class Ridge:
             b = Vt.T @ ((s / (s ** 2 + lam[k]))[:, None] * uty[:, k:k + 1])[:, 0]
             coef[1:, k] = b
             coef[0, k] = mean[k] - xm @ b
-        return cls(coef, lam)
+        shrink = (s ** 2)[:, None] / (s[:, None] ** 2 + lam[None, :]) ** 2
+        return cls(coef, lam, Vt, shrink, xm, n)
 
     def predict(self, phi: np.ndarray) -> np.ndarray:
         return phi @ self.coef
+
+    def leverage(self, phi: np.ndarray, cols=slice(None)) -> np.ndarray:
+        """(n, S) variance of the fitted mean at features ``phi`` per unit of noise variance
+        (the ridge analogue of the leverage x'(X'X)^-1 x, with the intercept's 1/n)."""
+        if self.basis is None:
+            return np.zeros((len(phi), self.coef[:, cols].shape[1]))
+        z = (phi[:, 1:] - self.xm) @ self.basis.T
+        return (z ** 2) @ self.shrink[:, cols] + 1.0 / self.n
 
 
 @dataclass
@@ -106,9 +125,10 @@ class Emulator:
         at ``u`` (n, d)."""
         u = np.atleast_2d(u)
         c = slice(None) if cols is None else np.asarray(cols)
-        m = features(u, self.degree) @ self.mean.coef[:, c]
+        phi = features(u, self.degree)
+        m = phi @ self.mean.coef[:, c]
         lv = features(u, 2 if self.logvar.coef.shape[0] > u.shape[1] + 1 else 1) @ self.logvar.coef[:, c]
-        sd = np.sqrt(np.exp(np.clip(lv, -30, 30)) * self.var_scale[c])
+        sd = np.sqrt(np.exp(np.clip(lv, -30, 30)) * self.var_scale[c] * (1.0 + self.mean.leverage(phi, c)))
         return m * self.scale[c] + self.center[c], np.maximum(sd, MIN_SD) * self.scale[c]
 
 
@@ -118,18 +138,21 @@ def fold_of(n: int, folds: int, seed: int) -> np.ndarray:
     return rng.permutation(np.arange(n) % folds)
 
 
-def out_of_fold(u: np.ndarray, y: np.ndarray, fold: np.ndarray, degree: int = 3) -> tuple[np.ndarray, list[Ridge]]:
-    """Out-of-fold predictions of the mean (n, S) (standardised outputs) and the mean model of
-    each fold (fitted without it)."""
+def out_of_fold(u: np.ndarray, y: np.ndarray, fold: np.ndarray, degree: int = 3
+                ) -> tuple[np.ndarray, list[Ridge], np.ndarray]:
+    """Out-of-fold predictions of the mean (n, S) (standardised outputs), the mean model of
+    each fold (fitted without it), and each prediction's leverage (n, S) under its model."""
     phi = features(u, degree)
     pred = np.empty_like(y)
+    lev = np.empty_like(y)
     models = []
     for k in range(int(fold.max()) + 1):
         test = fold == k
         model = Ridge.fit(phi[~test], y[~test])
         pred[test] = model.predict(phi[test])
+        lev[test] = model.leverage(phi[test])
         models.append(model)
-    return pred, models
+    return pred, models, lev
 
 
 DFS = (3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0, 30.0, 50.0, 100.0, np.inf)
@@ -156,13 +179,24 @@ def tail_df(z: np.ndarray, corr: np.ndarray) -> float:
     return float(out)
 
 
-def _spread(u: np.ndarray, resid: np.ndarray) -> tuple[Ridge, np.ndarray, np.ndarray]:
-    """Log-variance model, its scale and the residual correlation, from residuals (n, S)."""
+def _spread(u: np.ndarray, resid: np.ndarray, fold: np.ndarray | None = None
+            ) -> tuple[Ridge, np.ndarray, np.ndarray]:
+    """Log-variance model, its scale and the residual correlation, from residuals (n, S). With
+    ``fold``, the scale makes the residuals unit variance against the spread predicted *out of
+    fold* (a spread model fitted without the residual's fold), so that it holds for
+    simulations the spread model has not seen, not only for those it was fitted to."""
     phi2 = features(u, 2 if len(u) >= 4 * features(u[:1], 2).shape[1] else 1)
     logr2 = np.log(resid ** 2 + 1e-12) - LOG_CHI2_MEAN
     logvar = Ridge.fit(phi2, logr2, LAMBDAS * 10)
     var = np.exp(np.clip(logvar.predict(phi2), -30, 30))
-    scale = np.mean(resid ** 2 / var, axis=0)
+    held = np.empty_like(var)
+    if fold is None or len(np.unique(fold)) < 2:
+        held = var
+    else:
+        for k in np.unique(fold):
+            test = fold == k
+            held[test] = np.exp(np.clip(Ridge.fit(phi2[~test], logr2[~test], LAMBDAS * 10).predict(phi2[test]), -30, 30))
+    scale = np.mean(resid ** 2 / held, axis=0)
     z = resid / np.sqrt(var * scale)
     corr = np.corrcoef(z, rowvar=False) if z.shape[1] > 1 else np.ones((1, 1))
     corr = (1 - SHRINK) * np.nan_to_num(corr) + SHRINK * np.eye(z.shape[1])
@@ -183,23 +217,24 @@ def fit(u: np.ndarray, y: np.ndarray, fold: np.ndarray, judged: list[int] | None
     for degree in (1, 2, 3):
         if degree > 1 and features(u[:1], degree).shape[1] * 2 > len(u):
             break
-        pred, fold_means = out_of_fold(u, ys, fold, degree)
+        pred, fold_means, lev = out_of_fold(u, ys, fold, degree)
         score = float(np.mean(1.0 - np.mean((ys - pred)[:, judged] ** 2, axis=0)))
         if best is None or score > best[0]:
-            best = (score, degree, pred, fold_means)
-    _, degree, pred, fold_means = best
-    resid = ys - pred
-    logvar, var_scale, corr = _spread(u, resid)
+            best = (score, degree, pred, fold_means, lev)
+    _, degree, pred, fold_means, lev = best
+    raw = ys - pred
+    resid = raw / np.sqrt(1.0 + lev)          # the noise and misfit, without the coefficients' error
+    logvar, var_scale, corr = _spread(u, resid, fold)
     tails = judged if tails is None else tails
     df = tail_df(_standardised(u, resid, logvar, var_scale)[:, tails], corr[np.ix_(tails, tails)])
     full = Emulator(Ridge.fit(features(u, degree), ys), logvar, var_scale, corr, center, scale, degree, df)
     per_fold = []
     for k, mean in enumerate(fold_means):
         train = fold != k
-        lv, vs, c = _spread(u[train], resid[train])
+        lv, vs, c = _spread(u[train], resid[train], fold[train])
         dk = tail_df(_standardised(u[train], resid[train], lv, vs)[:, tails], c[np.ix_(tails, tails)])
         per_fold.append(Emulator(mean, lv, vs, c, center, scale, degree, dk))
-    r2 = 1.0 - np.mean(resid ** 2, axis=0) / np.maximum(np.var(ys, axis=0), 1e-12)
+    r2 = 1.0 - np.mean(raw ** 2, axis=0) / np.maximum(np.var(ys, axis=0), 1e-12)
     return full, per_fold, {"r2_out_of_fold": r2, "degree": degree, "df": df}
 
 
