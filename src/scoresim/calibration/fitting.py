@@ -47,6 +47,7 @@ class FitResult:
     excluded: list[str]
     influence: dict[str, dict[str, float]]
     sbc: dict = field(default_factory=dict)
+    power: float = 1.0
 
 
 def least_simulations(parameters: int) -> int:
@@ -70,8 +71,9 @@ def emulated(names: list[str], Y: np.ndarray, required: list[str]) -> tuple[list
 
 
 def posterior_of(model: emu.Emulator, obs: Observations, d: int, rng: np.random.Generator, n: int,
-                 rounds: int = 4) -> Weighted:
-    """The weighted posterior sample of prior quantiles under ``model`` and ``obs``."""
+                 rounds: int = 4, power: float = 1.0) -> Weighted:
+    """The weighted posterior sample of prior quantiles under ``model`` and ``obs``, the
+    likelihood raised to ``power`` (a coarsened posterior when below 1)."""
     cols = np.unique(obs.column)
     local = Observations(obs.ids, np.searchsorted(cols, obs.column), obs.sd, obs.point, obs.value, obs.lo, obs.hi,
                          obs.bounds)
@@ -79,7 +81,7 @@ def posterior_of(model: emu.Emulator, obs: Observations, d: int, rng: np.random.
 
     def log_lik(u):
         mean, sd = model.predict(u, cols)
-        return log_likelihood(mean, sd, corr, local, model.df)
+        return power * log_likelihood(mean, sd, corr, local, model.df)
     if not len(obs.ids):
         return Weighted(rng.random((n, d)), np.full(n, 1.0 / n))
     return sample(log_lik, d, rng, n)
@@ -111,28 +113,29 @@ def fit(cal: Calibration, X: np.ndarray, Y: np.ndarray, names: list[str], log=pr
         log(f"out of the model's reach: {i} (prior predictive probability {p[obs_all.ids.index(i)]:.1e}); "
             "shown, not fitted")
     rng = np.random.default_rng(stream_seed(spec.seed, 0x5A3))
-    n = spec.fit.particles
-    post = posterior_of(model, obs, len(params), rng, n)
+    n, power = spec.fit.particles, spec.fit.likelihood_power
+    post = posterior_of(model, obs, len(params), rng, n, power=power)
     log(f"posterior: sequential Monte Carlo, {post.stages} stages, effective sample size {post.ess:,.0f} of {n:,} "
         f"particles at the last reweighting, {post.distinct:,} distinct after the last moves")
     draws = post.resample(spec.fit.posterior_draws, rng)
     trials = obs.subset(np.array([i in {t.id for t in spec.evidence} for i in obs.ids], bool))
-    only_trials = posterior_of(model, trials, len(params), rng, n)
-    influence = _influence(model, obs, post, len(params), rng, n)
+    only_trials = posterior_of(model, trials, len(params), rng, n, power=power)
+    influence = _influence(model, obs, post, len(params), rng, n, power)
     result = FitResult(xr.Dataset(), model, per_fold, fold, u, y, columns, obs_all,
-                       dict(zip(obs_all.ids, p.tolist())), excluded, influence)
+                       dict(zip(obs_all.ids, p.tolist())), excluded, influence, power=power)
     from . import sbc
 
     k = spec.fit.sbc_datasets if sbc_datasets is None else sbc_datasets
     if k:
-        result.sbc = sbc.run(result, obs, k, stream_seed(spec.seed, 0x5BC))
+        result.sbc = sbc.run(result, obs, k, stream_seed(spec.seed, 0x5BC), spec.fit.reachable)
         log(f"simulation-based calibration on {result.sbc['datasets']} held-out simulations: the 90% intervals "
             f"cover the truth in {result.sbc['coverage']:.1%} of {result.sbc['pairs']:,} (parameter, dataset) pairs")
     result.posterior = posterior_dataset(cal, result, post, draws, only_trials, diag)
     return result
 
 
-def _influence(model, obs: Observations, post: Weighted, d: int, rng, n: int) -> dict[str, dict[str, float]]:
+def _influence(model, obs: Observations, post: Weighted, d: int, rng, n: int,
+               power: float = 1.0) -> dict[str, dict[str, float]]:
     """Per fitted item: the largest shift of a parameter's posterior median (in quantile units,
     over the full posterior's sd) when the item is left out, and which parameter."""
     med = post.quantiles([0.5])[0]
@@ -141,7 +144,7 @@ def _influence(model, obs: Observations, post: Weighted, d: int, rng, n: int) ->
     for k, item in enumerate(obs.ids):
         keep = np.ones(len(obs.ids), bool)
         keep[k] = False
-        other = posterior_of(model, obs.subset(keep), d, rng, max(n // 4, 500))
+        other = posterior_of(model, obs.subset(keep), d, rng, max(n // 4, 500), power=power)
         shift = np.abs(other.quantiles([0.5])[0] - med) / np.maximum(sd, 1e-9)
         j = int(np.argmax(shift))
         out[item] = {"largest_shift_sd": float(shift[j]), "parameter": j}
@@ -195,7 +198,7 @@ def posterior_dataset(cal: Calibration, res: FitResult, post: Weighted, draws_u:
         attrs={"title": f"scoresim posterior: {cal.spec.name}", "kind": "scoresim-posterior",
                "method": METHOD, "effective_sample_size": post.ess, "particles": len(post.w),
                "distinct_particles": post.distinct, "smc_stages": post.stages, "emulator_degree": int(diag["degree"]),
-               "emulator_df": float(diag["df"]), 
+               "emulator_df": float(diag["df"]), "likelihood_power": float(res.power),
                "draws_equally_weighted": 1, "simulations": int(len(res.u)),
                "parameters": json.dumps([p.model_dump(mode="json") for p in params]),
                "prior_dists": json.dumps([p.dist for p in params]),

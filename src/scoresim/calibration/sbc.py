@@ -20,14 +20,24 @@ LEVEL = 0.90
 PARTICLES = 1000   # sampler particles for each dataset
 
 
-def run(res, obs: Observations, datasets: int, seed: int, reachable: float = 0.001) -> dict:
-    """Fit ``datasets`` held-out simulations of the fit ``res``; return coverage (overall and per
-    parameter), the (parameter, dataset) pair counts, and the normalised ranks of the truths."""
+def picks(n: int, datasets: int, seed: int, exclude: np.ndarray | None = None
+          ) -> tuple[np.ndarray, np.random.Generator]:
+    """The simulations (sorted indices of ``n``) a check with ``seed`` fits: ``datasets`` of
+    them at random, none of ``exclude``), and the random stream that goes on to draw their
+    reading errors."""
+    rng = np.random.default_rng(seed)
+    pool = np.setdiff1d(np.arange(n), np.asarray([] if exclude is None else exclude, int))
+    return np.sort(rng.choice(pool, size=min(datasets, len(pool)), replace=False)), rng
+
+
+def run(res, obs: Observations, datasets: int, seed: int, reachable: float = 0.001,
+        exclude: np.ndarray | None = None) -> dict:
+    """Fit ``datasets`` held-out simulations of the fit ``res`` (none of ``exclude``), with its
+    likelihood power; return coverage (overall and per parameter), the (parameter, dataset)
+    pair counts, the simulations fitted, and the normalised ranks of the truths."""
     from .fitting import posterior_of
 
-    rng = np.random.default_rng(seed)
-    n = len(res.u)
-    pick = np.sort(rng.choice(n, size=min(datasets, n), replace=False))
+    pick, rng = picks(len(res.u), datasets, seed, exclude)
     d = res.u.shape[1]
     covered = np.zeros((len(pick), d), bool)
     ranks = np.zeros((len(pick), d))
@@ -38,7 +48,7 @@ def run(res, obs: Observations, datasets: int, seed: int, reachable: float = 0.0
         data = obs.synthetic(res.stats[j], rng)
         train = res.fold != res.fold[j]
         keep = prior_predictive_p(res.stats[train], data) >= reachable
-        post = posterior_of(model, data.subset(keep), d, rng, PARTICLES)
+        post = posterior_of(model, data.subset(keep), d, rng, PARTICLES, power=getattr(res, "power", 1.0))
         lo, hi = post.quantiles([lo_q, hi_q])
         truth = res.u[j]
         covered[k] = (truth >= lo) & (truth <= hi)
@@ -48,7 +58,8 @@ def run(res, obs: Observations, datasets: int, seed: int, reachable: float = 0.0
             "coverage": float(covered.mean()), "level": LEVEL,
             "coverage_per_parameter": covered.mean(axis=0).tolist(),
             "width_per_parameter": widths.mean(axis=0).tolist(),
-            "ranks": ranks.tolist()}
+            "ranks": ranks.tolist(), "simulations_fitted": pick.tolist(),
+            "likelihood_power": float(getattr(res, "power", 1.0))}
 
 
 __all__ = ["run", "LEVEL"]

@@ -88,6 +88,9 @@ class FitSettings(_Strict):
                                                                   "Monte Carlo sampler")
     sbc_datasets: int = Field(100, ge=0, le=1_000_000, description="held-out simulations fitted to check the "
                               "method (simulation-based calibration); 0: none")
+    likelihood_power: float = Field(0.8, gt=0, le=1, description="power of the emulated likelihood (a "
+                                    "coarsened posterior, 1: none): below 1 widens the posterior for the emulator's "
+                                    "own error, so that simulation-based calibration reaches its nominal coverage")
     reachable: float = Field(0.001, gt=0, lt=0.5, description="a target whose printed value has a prior "
                              "predictive probability (two-sided tail or interval) below this is out of the "
                              "model's reach: shown, not fitted")
