@@ -13,7 +13,7 @@ writes, beside the calibration (``<results>/sbc/``):
 
 Usage::
 
-    python benchmarks/sbc.py results/calibration/phase1-<time>            # 500 datasets
+    python benchmarks/sbc.py results/calibration/phase1-<time>            # 500 datasets, the fit's particles
     python benchmarks/sbc.py results/calibration/phase1-<time> --datasets 2000 --particles 2000
     python benchmarks/sbc.py results/calibration/phase1-<time> --seed 20131001 --exclude-seed 20130930
 
@@ -39,9 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("results", help="a complete calibration results directory (scoresim calibrate)")
     ap.add_argument("--datasets", type=int, default=500, help="held-out simulations fitted (default 500)")
-    ap.add_argument("--particles", type=int, default=1000, help="sampler particles per dataset (default 1000)")
+    ap.add_argument("--particles", type=int, help="sampler particles per dataset (default: the calibration's)")
     ap.add_argument("--seed", type=int, default=20130930)
     ap.add_argument("--exclude-seed", type=int, help="leave out the datasets a run with this seed fitted")
+    ap.add_argument("--exclude-datasets", type=int, default=500, help="how many datasets that run fitted (500)")
     ap.add_argument("--out", help="output directory (default RESULTS/sbc)")
     args = ap.parse_args(argv)
 
@@ -55,10 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     res = fitting.fit(cal, X, Y, names, sbc_datasets=0, log=lambda *a: None)
     obs = res.observations.subset(np.array([i not in res.excluded for i in res.observations.ids]))
-    sbc.PARTICLES = args.particles
-    exclude = None if args.exclude_seed is None else sbc.picks(len(res.u), args.datasets, args.exclude_seed)[0]
+    sbc.PARTICLES = args.particles or cal.spec.fit.particles
+    out_particles = sbc.PARTICLES
+    exclude = None if args.exclude_seed is None else sbc.picks(len(res.u), args.exclude_datasets, args.exclude_seed)[0]
     out = sbc.run(res, obs, args.datasets, args.seed, cal.spec.fit.reachable, exclude)
-    out["seed"], out["exclude_seed"] = args.seed, args.exclude_seed
+    out["seed"], out["exclude_seed"], out["particles"] = args.seed, args.exclude_seed, out_particles
     out["seconds"] = round(time.perf_counter() - started, 1)
     out["parameters"] = [p.path for p in cal.spec.parameters]
     out["simulations"] = int(len(res.u))
