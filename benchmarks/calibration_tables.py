@@ -180,16 +180,24 @@ def main(path: Path) -> None:
         mostly = sum(1 for r in effects if float(r["share_prior"]) >= 0.5)
         print(f"\nOver these {len(effects)} module effects, the priors supply on average {prior:.0%} of the "
               f"posterior precision; {mostly} rest mostly (half or more) on the priors.")
-    sbc_file = path / "sbc" / "sbc.json"
-    if sbc_file.is_file():
-        full = json.loads(sbc_file.read_text())
+    runs = sorted(path.glob("sbc*/sbc.json"), key=lambda f: json.loads(f.read_text()).get("likelihood_power", 1.0),
+                  reverse=True)
+    if runs:
         print("\n## Simulation-based calibration (benchmarks/sbc.py)\n")
-        print(f"{full['datasets']} datasets x {len(full['parameters'])} parameters = {full['pairs']:,} pairs; "
-              f"{full['covered']:,} covered ({full['coverage']:.1%}); {full['seconds']:.0f} s\n")
-        print("| parameter | coverage of the 90% interval | mean width (prior quantiles) |")
-        print("|---|---|---|")
-        for n, c, w in zip(full["parameters"], full["coverage_per_parameter"], full["width_per_parameter"]):
-            print(f"| `{n}` | {c:.1%} | {w:.2f} |")
+        print("| run | likelihood power | particles | datasets | (parameter, dataset) pairs | covered | coverage |")
+        print("|---|---|---|---|---|---|---|")
+        fulls = [json.loads(f.read_text()) for f in runs]
+        for f, full in zip(runs, fulls):
+            print(f"| `{f.parent.name}` (seed {full.get('seed', 20130930)}"
+                  + (f", leaving out seed {full['exclude_seed']}'s datasets" if full.get("exclude_seed") else "")
+                  + f") | {full.get('likelihood_power', 1.0):g} | {full.get('particles', 1000):,} | {full['datasets']} | "
+                  f"{full['pairs']:,} | {full['covered']:,} | {full['coverage']:.1%} |")
+        print("\nCoverage of the 90% interval per parameter, and its mean width in prior quantiles:\n")
+        print("| parameter | " + " | ".join(f"`{f.parent.name}`" for f in runs) + " |")
+        print("|---|" + "---|" * len(runs))
+        for j, n in enumerate(fulls[0]["parameters"]):
+            print(f"| `{n}` | " + " | ".join(f"{full['coverage_per_parameter'][j]:.1%} "
+                                             f"({full['width_per_parameter'][j]:.2f})" for full in fulls) + " |")
 
 
 def page(path: Path, doc: Path) -> None:
