@@ -16,7 +16,16 @@ from scoresim.simulate import run
 from conftest import ROOT
 
 BASELINE = json.loads((ROOT / "tests" / "data" / "static_model_baseline.json").read_text())
-OVERRIDES = {"phase1": ["population.n_firms=308"], "osh_only": [], "buyer_sponsored": []}
+STATIC_CALIBRATION = [
+    "population.commitment_mean=0.283", "population.commitment_concentration=2.81", "adoption.target=0.803",
+    "adoption.visit_rate=0.345", "workforce.absence_engagement=0.162", "workforce.absence_workforce=0.3",
+    "workforce.osh_hazard=3.91", "workforce.engagement_cooperation=0.37", "production.cooperation_effect=0.681",
+    "production.quality_effect=0.1", "production.workforce_effect=0.08", "production.defect_quality=1.04",
+    "production.defect_noise=0.106", "production.energy_cleaner=0.0939"]
+"""The values the static model was calibrated at (the defaults before the recalibration with
+every mechanism on): the baseline was computed with them."""
+OVERRIDES = {"phase1": ["population.n_firms=308"] + STATIC_CALIBRATION, "osh_only": STATIC_CALIBRATION,
+             "buyer_sponsored": STATIC_CALIBRATION}
 STATIC_ECONOMICS = tomllib.loads((ROOT / "tests" / "data" / "static_economics.toml").read_text())
 
 

@@ -19,7 +19,7 @@ from .resultfiles import read_netcdf  # noqa: F401 (part of this module's interf
 from .params import REPLICATES_MAX, SEED_MAX, Scenario
 
 LIBRARIES = ("scoresim", "numpy", "scipy", "xarray", "mesa", "pydantic", "h5netcdf", "matplotlib", "SALib",
-             "dask", "distributed", "pyabc")
+             "dask", "distributed")
 
 
 def git_commit() -> str:

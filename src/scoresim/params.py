@@ -26,7 +26,7 @@ Area = Literal["cooperation", "quality", "cleaner_production", "workforce", "osh
 
 BROCHURE = "SCORE Phase I brochure"
 ASSUMPTION = "assumption"
-CALIBRATED = "calibrated to SCORE Phase I (src/scoresim/data/posterior_phase1.nc): its best-fitting posterior draw"
+CALIBRATED = "calibrated to SCORE Phase I (src/scoresim/data/posterior_phase1.nc): its posterior median"
 
 
 def P(default: Any, unit: str, lo: float | None = None, hi: float | None = None,
@@ -327,10 +327,10 @@ class PopulationParams(Section):
         "its practices and accident rate set), so the world without the programme does not drift toward it "
         "after the start; 'mean': around engagement_mean in every firm (the model before the counterfactual "
         "mechanisms)", json_schema_extra={"range": "steady_state | mean"})
-    commitment_mean: float = P(0.283, "commitment [0,1]", 0.0, 1.0,
+    commitment_mean: float = P(0.38, "commitment [0,1]", 0.0, 1.0,
                                source=CALIBRATED,
                                doc="mean management commitment (Beta distributed)")
-    commitment_concentration: float = P(2.81, "Beta a+b", 0.2, 1000.0,
+    commitment_concentration: float = P(4.62, "Beta a+b", 0.2, 1000.0,
                                         source=CALIBRATED + "; prior: Bloom et al. 2020: lack of director "
                                                             "time a main cause of dropped practices",
                                         doc="spread of management commitment across firms (small: many "
@@ -460,11 +460,11 @@ class ProgrammeParams(Section):
 class AdoptionParams(Section):
     """How practices move toward what a module teaches, and how they decay."""
 
-    target: float = P(0.803, "practice level [0,1]", 0.0, 1.0, source=CALIBRATED + "; prior: assumption",
+    target: float = P(0.586, "practice level [0,1]", 0.0, 1.0, source=CALIBRATED + "; prior: assumption",
                       doc="level a module teaches")
     classroom_rate: float = P(0.10, "share of gap/workshop", 0.0, 1.0,
                               doc="share of the gap to target closed by the workshop")
-    visit_rate: float = P(0.345, "share of gap/visit", 0.0, 1.0,
+    visit_rate: float = P(0.204, "share of gap/visit", 0.0, 1.0,
                           source=CALIBRATED + "; prior: Bloom et al. 2013: practices +38 vs +12 points",
                           doc="share of the gap closed per consulting visit, at commitment 0.5")
     absorptive_cooperation: float = P(0.5, "ratio", 0.0, 5.0,
@@ -491,12 +491,12 @@ class WorkforceParams(Section):
     absence_base: float = P(0.05, "share of days", 0.0, 0.5,
                             source="WHO; Adhvaryu et al.: ~5% (2-11%)",
                             doc="absence at engagement 0.5 and no workforce practice")
-    absence_engagement: float = P(0.162, "ratio per unit engagement", 0.0, 1.9,
+    absence_engagement: float = P(0.508, "ratio per unit engagement", 0.0, 1.9,
                                   source=CALIBRATED,
                                   doc="absence falls by this share per unit engagement above 0.5")
-    absence_workforce: float = P(0.3, "ratio", 0.0, 0.9,
+    absence_workforce: float = P(0.266, "ratio", 0.0, 0.9, source=CALIBRATED,
                                  doc="absence falls by this share at full workforce practice")
-    osh_hazard: float = P(3.91, "1/practice unit", 0.0, 10.0,
+    osh_hazard: float = P(1.11, "1/practice unit", 0.0, 10.0,
                           source=CALIBRATED + "; prior: Yu et al. 2017 RCT: participatory OSH training -42% injuries",
                           doc="hazard multiplier exp(-osh_hazard * (osh - baseline mean))")
     hazard_skill: float = P(0.5, "ratio", 0.0, 5.0, doc="extra hazard per unit of missing skill")
@@ -505,7 +505,7 @@ class WorkforceParams(Section):
     days_lost_mean: float = P(12.0, "days/accident", 0.0, 365.0, doc="mean days lost per accident (exponential)")
     engagement_speed: float = P(0.15, "1/month", 0.0, 1.0, doc="monthly adjustment of engagement to its target")
     engagement_base: float = P(0.38, "engagement [0,1]", 0.0, 1.0, doc="target with no practices")
-    engagement_cooperation: float = P(0.37, "per practice unit", 0.0, 1.0, source=CALIBRATED)
+    engagement_cooperation: float = P(0.261, "per practice unit", 0.0, 1.0, source=CALIBRATED)
     engagement_workforce: float = P(0.15, "per practice unit", 0.0, 1.0)
     engagement_team: float = P(0.05, "engagement", 0.0, 1.0, doc="target shift while a team is active")
     engagement_accidents: float = P(0.005, "per accident/100 workers/year", 0.0, 0.1)
@@ -542,24 +542,24 @@ class ProductionParams(Section):
     """Output, defects, energy and costs."""
 
     skill_effect: float = P(0.6, "ratio per skill unit", 0.0, 5.0, doc="output gain per unit of mean skill above 0.5")
-    quality_effect: float = P(0.10, "ratio per practice unit", 0.0, 2.0,
-                              source="Bloom et al. 2013: productivity +17% year 1")
+    quality_effect: float = P(0.0933, "ratio per practice unit", 0.0, 2.0,
+                              source=CALIBRATED + "; prior: Bloom et al. 2013: productivity +17% year 1")
     cleaner_effect: float = P(0.08, "ratio per practice unit", 0.0, 2.0)
-    workforce_effect: float = P(0.08, "ratio per practice unit", 0.0, 2.0,
-                                source="Adhvaryu et al.: soft skills +11-12%")
-    cooperation_effect: float = P(0.681, "ratio per practice unit", 0.0, 2.0, source=CALIBRATED)
-    defect_quality: float = P(1.04, "1/practice unit", 0.0, 10.0,
+    workforce_effect: float = P(0.0484, "ratio per practice unit", 0.0, 2.0,
+                                source=CALIBRATED + "; prior: Adhvaryu et al.: soft skills +11-12%")
+    cooperation_effect: float = P(0.0436, "ratio per practice unit", 0.0, 2.0, source=CALIBRATED)
+    defect_quality: float = P(0.844, "1/practice unit", 0.0, 10.0,
                               source=CALIBRATED,
                               doc="defect multiplier exp(-defect_quality * (quality - baseline mean))")
     defect_skill: float = P(0.5, "ratio per skill unit", 0.0, 5.0)
     defect_engagement: float = P(0.3, "ratio per engagement unit", 0.0, 5.0)
-    defect_noise: float = P(0.106, "log-sd", 0.0, 2.0, source=CALIBRATED,
+    defect_noise: float = P(0.143, "log-sd", 0.0, 2.0, source=CALIBRATED,
                             doc="stationary variation of the defect rate (lognormal)")
     defect_persistence: float = P(0.7, "AR(1) coefficient/month", 0.0, 0.99, source=ASSUMPTION,
                                   doc="monthly persistence of the defect-rate noise (0: independent months)")
     rework_share: float = P(0.5, "share of defects", 0.0, 1.0, doc="defective units reworked, the rest scrapped")
     rework_cost: float = P(0.3, "share of material cost", 0.0, 5.0)
-    energy_cleaner: float = P(0.0939, "ratio per practice unit", 0.0, 0.9,
+    energy_cleaner: float = P(0.0377, "ratio per practice unit", 0.0, 0.9,
                               source=CALIBRATED,
                               doc="energy per unit falls by this share per unit of cleaner-production practice")
     energy_price_usd_kwh: float = P(0.1, "USD/kWh", 0.0, 10.0)
@@ -707,13 +707,15 @@ class DriftParams(Section):
     """Secular change of the world without the programme (both worlds alike): management practices
     diffuse, and labour productivity, wages and demand grow. All 0 switches drift off."""
 
-    practice: float = P(0.005, "practice level/year", 0.0, 0.06,
-                        source="Bloom et al. 2020 (AEJ Applied 12(2)): diagnosed controls kept little of "
+    practice: float = P(0.00907, "practice level/year", 0.0, 0.06,
+                        source=CALIBRATED + "; prior: Bloom et al. 2020 (AEJ Applied 12(2)): diagnosed "
+                                            "controls kept little of "
                                "their +12 points after 8-9 years (0 to 0.007/year); upper end: "
                                + BLOOM13 + " controls +0.12 in about 2 years",
                         doc="rise of every firm's baseline practice level per year (capped at 1)")
-    productivity: float = P(0.03, "log-points/year", -0.05, 0.10,
-                            source="World Bank WDI NV.IND.MANF.KD.ZG 2008-2014: manufacturing value added "
+    productivity: float = P(0.0373, "log-points/year", -0.05, 0.10,
+                            source=CALIBRATED + "; prior: World Bank WDI NV.IND.MANF.KD.ZG 2008-2014: "
+                                                "manufacturing value added "
                                    "+2 to +11%/year less 1-3% employment growth",
                             doc="trend growth of every firm's efficiency")
     wages: float = P(0.03, "log-points/year", -0.05, 0.15,
@@ -792,8 +794,9 @@ class SelectionParams(Section):
     eligible firms of management commitment and of the shortfall of recent performance. Strength 0
     is a uniform draw."""
 
-    strength: float = P(1.0, "ratio", 0.0, 5.0,
-                        source=ASSUMPTION + "; Suzuki, Vu & Sonobe 2014 (JCE 42(3)): firms with higher prior "
+    strength: float = P(0.94, "ratio", 0.0, 5.0,
+                        source=CALIBRATED + "; prior: " + ASSUMPTION + "; Suzuki, Vu & Sonobe 2014 (JCE "
+                                            "42(3)): firms with higher prior "
                                             "demand for training gain more; JICA kaizen programmes choose willing firms",
                         doc="scale of selection on commitment and on the performance dip")
     commitment: float = P(0.9, "log-weight/sd", 0.0, 3.0,
@@ -864,19 +867,22 @@ class ReportingParams(Section):
     response_rate: float = P(0.8, "share of participants", 0.0, 1.0,
                              source="SCORE Phase II mid-term evaluation (2016): about one firm in five did not report",
                              doc="chance a surviving participant returns monitoring data, at average results")
-    response_results: float = P(0.3, "log-odds/sd", 0.0, 3.0,
-                                source=ASSUMPTION + "; firms doing badly drop out of follow-up (McKenzie & "
+    response_results: float = P(0.558, "log-odds/sd", 0.0, 3.0,
+                                source=CALIBRATED + "; prior: " + ASSUMPTION + "; firms doing badly drop "
+                                                    "out of follow-up (McKenzie & "
                                                     "Paffhausen 2019); bottom quartile about twice as likely silent",
                                 doc="rise of the log-odds of reporting per sd of the firm's true results (its mean "
                                     "standardised improvement over the indicators)")
-    measurement_sd: float = P(0.15, "log-sd", 0.0, 0.5,
-                              source="de Mel, McKenzie & Woodruff 2009 (JDE 88(1)): large errors in self-reported "
+    measurement_sd: float = P(0.182, "log-sd", 0.0, 0.5,
+                              source=CALIBRATED + "; prior: de Mel, McKenzie & Woodruff 2009 (JDE 88(1)): "
+                                                  "large errors in self-reported "
                                      "firm figures; assumption 0.10-0.30",
                               doc="error of each reported level (before and after alike), relative indicators")
     measurement_sd_points: float = P(0.05, "practice level", 0.0, 0.3,
                                      doc="error of each practice assessment (adoption)")
-    optimism: float = P(0.03, "log-points", 0.0, 0.2,
-                        source=ASSUMPTION + "; McKenzie & Woodruff 2014: training changes how firms report",
+    optimism: float = P(0.0471, "log-points", 0.0, 0.2,
+                        source=CALIBRATED + "; prior: " + ASSUMPTION + "; McKenzie & Woodruff 2014: "
+                                            "training changes how firms report",
                         doc="participants report their after-level better than it is by this much")
     optimism_points: float = P(0.02, "practice level", 0.0, 0.2, source=ASSUMPTION,
                                doc="participants' after-assessment of practice is higher than it is by this much")

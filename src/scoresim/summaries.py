@@ -16,10 +16,12 @@ import numpy as np
 import xarray as xr
 
 from . import money
-from .estimands import ESTIMAND_LABELS
-from .indicators import INDICATORS
+from .estimands import ESTIMAND_LABELS, causal
+from .indicators import INDICATORS, POOLED
 from .money import FEES
 from .numerics import quiet
+from .params import AREAS
+from .reporting import STATUS
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,52 @@ def _causal_money(var: str) -> Callable[[xr.Dataset], np.ndarray]:
     return lambda ds: money.mean_over_firms(money.causal_change(ds, var))
 
 
+def _causal_valid(ds: xr.Dataset) -> np.ndarray:
+    """(replicate, firm) participants the causal effect counts: both windows in the period, in
+    business to the end of the after-window in both worlds."""
+    status = ds["report_status"].values
+    ok = (status == STATUS.index("reported")) | (status == STATUS.index("silent"))
+    if "counterfactual" not in ds["world"].values:
+        return np.zeros_like(ok)
+    lag, length = int(ds.attrs["report_lag_months"]), int(ds.attrs["report_window_months"])
+    last = ds["completion_month"].values + lag + length
+    exit_cf = ds["exit_month"].sel(world="counterfactual").values
+    return ok & ((exit_cf < 0) | (exit_cf >= last))
+
+
+def _group_effect(ds: xr.Dataset, name: str, group: np.ndarray) -> np.ndarray:
+    """(replicate,) causal effect on ``name`` among the participants in ``group`` (firm,), as
+    :mod:`scoresim.estimands` aggregates it (pooled counts, geometric mean ratio, or points)."""
+    i = list(ds["indicator"].values).index(name)
+    valid = _causal_valid(ds) & group[None, :]
+    after, cf = ds["window_after"].values[:, i], ds["window_after_counterfactual"].values[:, i]
+    valid &= np.isfinite(after) & np.isfinite(cf)
+    ind = INDICATORS[name]
+    return causal(np.nan_to_num(after), np.nan_to_num(cf), valid, ind.kind, name in POOLED)[1]
+
+
+def _module_effect(area: str, name: str) -> Callable[[xr.Dataset], np.ndarray]:
+    """The causal effect of one module on an indicator: among participants that took it against
+    those that did not (a ratio of the two groups' effects; a difference in practice points),
+    or, for a module every participant took (Module 1), among those that took it alone."""
+    a = AREAS.index(area)
+
+    def effect(ds: xr.Dataset) -> np.ndarray:
+        part = ds["participant"].values.astype(bool)
+        taken = ds["module_taken"].values.astype(bool) & part[:, None]
+        takers = taken[:, a]
+        if not takers.any():
+            return np.full(ds.sizes["replicate"], np.nan)
+        if takers.sum() == part.sum():
+            return _group_effect(ds, name, takers & (taken.sum(axis=1) == 1))
+        with_it, without = _group_effect(ds, name, takers), _group_effect(ds, name, part & ~takers)
+        with quiet():
+            if INDICATORS[name].kind == "points":
+                return with_it - without
+            return (1.0 + with_it) / (1.0 + without) - 1.0
+    return effect
+
+
 def _catalogue() -> dict[str, Summary]:
     out: dict[str, Summary] = {}
     for name, ind in INDICATORS.items():
@@ -163,6 +211,10 @@ def _catalogue() -> dict[str, Summary]:
                                      "non-participants' change over the same months", _report("did_estimate", name))
         out[f"median_reported_change.{name}"] = Summary(unit, f"median over participants of the change in {name} "
                                                         "they would report", _median_change(name))
+        for area in AREAS:
+            out[f"module_effect.{area}.{name}"] = Summary(
+                unit, f"causal effect of the {area} module on {name}: participants that took it against those "
+                "that did not (a module all took: those that took it alone)", _module_effect(area, name))
     out.update({
         "reporting_share": Summary("1", "share of participants that return monitoring data",
                                    _status_share("reported")),
@@ -227,8 +279,8 @@ SUMMARIES: dict[str, Summary] = _catalogue()
 def needs_counterfactual(names: list[str] | tuple[str, ...]) -> bool:
     """Whether any of the summaries compares with the counterfactual world (causal effects,
     averted accidents); the others are computed from the programme world alone."""
-    return any(n.startswith("effect.") or "averted" in n or n.startswith("job") or n.endswith("_effect_usd")
-               or n == "exits.counterfactual" for n in names)
+    return any(n.startswith(("effect.", "module_effect.")) or "averted" in n or n.startswith("job")
+               or n.endswith("_effect_usd") or n == "exits.counterfactual" for n in names)
 
 
 def summarise(ds: xr.Dataset, names: list[str] | tuple[str, ...]) -> dict[str, np.ndarray]:

@@ -1,4 +1,5 @@
-"""``scoresim calibrate``: validate the targets, run or resume ABC-SMC, write the results.
+"""``scoresim calibrate``: validate the targets, simulate the reference table (or finish it),
+fit the emulator and the posterior, write the results.
 
 Bad input (targets file, results directory, arguments) raises
 :class:`~scoresim.config.InputError` before anything is written.
@@ -7,7 +8,6 @@ Bad input (targets file, results directory, arguments) raises
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
 
@@ -20,16 +20,17 @@ from ..textable import wrap
 
 def add_parser(sub) -> None:
     """Add the ``calibrate`` subcommand."""
-    cal = sub.add_parser("calibrate", help="fit the calibrated parameters to reported outcomes (ABC-SMC)")
+    cal = sub.add_parser("calibrate", help="fit the calibrated parameters to reported outcomes and trial evidence")
     cal.add_argument("targets", nargs="?", metavar="TARGETS", help="targets TOML (or use --resume)")
-    cal.add_argument("--quick", action="store_true", help="a coarse fit in a few minutes")
+    cal.add_argument("--quick", action="store_true", help="a coarse fit in a few minutes (fewer simulations)")
     cal.add_argument("--dry-run", action="store_true", help="check the targets file, print the settings, run nothing")
     cal.add_argument("--resume", metavar="RESULTS_DIR", help="continue an interrupted calibration")
     cal.add_argument("--out", metavar="DIR", help="results directory to create (must not exist); "
                      "default results/calibration/<targets>-<time>")
     cal.add_argument("--time-limit", type=cmdargs.minutes, metavar="MINUTES",
-                     help="start no generation after this many minutes (by default a calibration stops "
-                          "on counts only, so its result does not depend on the machine's speed)")
+                     help="start no simulation after this many minutes and fit on those finished, saying so (by "
+                          "default a calibration runs its set number of simulations, so its result does not "
+                          "depend on the machine's speed)")
     cmdargs.add_executor_options(cal)
     cmdargs.add_memory_option(cal)
     cal.set_defaults(handler=cmd_calibrate)
@@ -58,7 +59,6 @@ def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
         return 0
     _check_memory(cal, settings, args)
     executor = executor_from_args(args)
-    _quiet_pyabc()
     with executor:
         if not args.resume:
             run.create(cal, out, settings, command)
@@ -68,9 +68,9 @@ def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
                 if manifest.get("status") == "complete":
                     damage = run.outputs_damage(out)
                     if damage is None:
-                        print(f"{out}: complete ({manifest.get('generations')} generations); nothing to do")
+                        print(f"{out}: complete ({manifest.get('simulations')} simulations); nothing to do")
                         return 0
-                    print(f"{damage}\nrewriting the results from the history (history.db)", file=sys.stderr)
+                    print(f"{damage}\nrewriting the results from the simulations (simulations/)", file=sys.stderr)
             print("\n".join(wrap(_describe(cal, settings))))
             print(f"results: {out}; executor: {executor.name}")
             try:
@@ -82,17 +82,17 @@ def cmd_calibrate(args: argparse.Namespace, command: str) -> int:
                 if not is_write_failure(err):
                     raise
                 raise InputError(f"{out}: the calibration could not write its results ({failure_reason(err)}); its "
-                                 f"history keeps every finished generation: free some space and finish with: "
+                                 f"simulations are kept (simulations/): free some space and finish with: "
                                  f"scoresim calibrate --resume {out}") from None
-    print(f"wrote {out}/posterior.nc, fit_table.csv, identifiability.csv and figures")
+    print(f"wrote {out}/posterior.nc, fit_table.csv, identifiability.csv, estimands.csv and figures")
     return 0
 
 
 def _describe(cal, settings) -> str:
     spec = cal.spec
-    return (f"calibration {spec.name} ({settings.mode}): {len(spec.fitted)} fitted targets, "
-            f"{len(spec.parameters)} parameters; ABC-SMC with {settings.population} particles, "
-            f"{settings.describe()}, {settings.replicates} replicate(s) per particle")
+    return (f"calibration {spec.name} ({settings.mode}): {len(spec.targets)} monitoring targets and "
+            f"{len(spec.evidence)} trial results ({len(spec.fitted)} fitted), {len(spec.parameters)} "
+            f"parameters; {settings.describe()}, then an emulator and sequential Monte Carlo")
 
 
 def _check_memory(cal, settings, args: argparse.Namespace) -> None:
@@ -101,16 +101,6 @@ def _check_memory(cal, settings, args: argparse.Namespace) -> None:
     from ..checks import check_run
     from ..summaries import needs_counterfactual
 
-    worlds = 2 if needs_counterfactual([t.statistic for t in cal.spec.targets]) else 1
-    check_run(cal.scenario, settings.replicates, cal.origin, args.memory_limit, worlds,
+    worlds = 2 if needs_counterfactual([t.statistic for t in cal.spec.items]) else 1
+    check_run(cal.scenario, 1, cal.origin, args.memory_limit, worlds,
               cmdargs.local_processes(args))
-
-
-def _quiet_pyabc() -> None:
-    """pyabc logs each generation (threshold, acceptance, timing) at INFO on the 'ABC' logger;
-    keep those lines, silence its sub-loggers' detail."""
-    for name in ("ABC", "ABC.History", "ABC.Population", "ABC.Sampler", "ABC.Distance", "ABC.Epsilon",
-                 "ABC.Acceptor", "ABC.Adaptation", "ABC.Predictor"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    logging.getLogger("ABC").setLevel(logging.INFO)
-    logging.getLogger("ABC.History").setLevel(logging.WARNING)

@@ -31,8 +31,11 @@ def _short(path: str) -> str:
 
 def marginals(posterior: xr.Dataset) -> Figure:
     """Histogram of each parameter's posterior draws over its prior range."""
+    from ..experiments.spec import ParameterSpec
+    from .priors import prior_dist
+
     names = [str(p) for p in posterior["parameter"].values]
-    dists = json.loads(posterior.attrs.get("prior_dists", "[]")) or ["unif"] * len(names)
+    params = [ParameterSpec(**p) for p in json.loads(posterior.attrs.get("parameters", "[]"))]
     rows = math.ceil(len(names) / COLS)
     fig = _figure(3.2 * COLS, 2.4 * rows)
     for i, name in enumerate(names):
@@ -40,15 +43,16 @@ def marginals(posterior: xr.Dataset) -> Figure:
         lo, hi = float(posterior["prior_low"][i]), float(posterior["prior_high"][i])
         ax.hist(posterior["value"].values[:, i], bins=25, range=(lo, hi), density=True, color="tab:blue", alpha=0.8,
                 label="posterior")
-        if dists[i] == "unif":
-            ax.axhline(1 / (hi - lo), color="0.4", linestyle="--", linewidth=1, label="uniform prior")
+        if i < len(params):
+            grid = np.linspace(lo, hi, 200)
+            ax.plot(grid, prior_dist(params[i]).pdf(grid), color="0.4", linestyle="--", linewidth=1, label="prior")
         ax.axvline(np.median(posterior["value"].values[:, i]), color="k", linewidth=1)
         ax.set_xlim(lo, hi)
         ax.set_title(name, fontsize=8)
         ax.tick_params(labelsize=7)
         if i == 0:
             ax.legend(fontsize=6)
-    fig.suptitle("posterior marginals (line: median; dashed: a uniform prior's density)", fontsize=9)
+    fig.suptitle("posterior marginals (line: median; dashed: the prior's density)", fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -80,12 +84,12 @@ def pairs(posterior: xr.Dataset) -> Figure:
 
 
 def predictive(cal: Calibration, pred: xr.Dataset) -> Figure:
-    """Per target: printed value or range (band: with tolerance), simulated median and 90%
-    interval of the posterior predictive."""
-    targets = cal.spec.targets
-    rows = math.ceil(len(targets) / COLS)
+    """Per monitoring target and trial: printed value or range (band: with tolerance), simulated
+    median and 90% interval of the posterior predictive."""
+    items = [(t, "") for t in cal.spec.targets] + [(t, " (trial)") for t in cal.spec.evidence]
+    rows = math.ceil(len(items) / COLS)
     fig = _figure(3.2 * COLS, 2.0 * rows)
-    for i, t in enumerate(targets):
+    for i, (t, kind) in enumerate(items):
         ax = fig.add_subplot(rows, COLS, i + 1)
         lo, hi = t.bounds
         ax.axvspan(lo - t.tolerance, hi + t.tolerance, color="tab:green", alpha=0.15, label="printed ± tolerance")
@@ -93,7 +97,7 @@ def predictive(cal: Calibration, pred: xr.Dataset) -> Figure:
             ax.axvspan(lo, hi, color="tab:green", alpha=0.5)
         else:
             ax.axvline(lo, color="tab:green")
-        x = pred["statistic"].sel(target=t.id).values
+        x = pred["value"].sel(statistic=t.statistic).values
         x = x[np.isfinite(x)]
         if len(x):
             q05, med, q95 = np.quantile(x, [0.05, 0.5, 0.95])
@@ -104,11 +108,11 @@ def predictive(cal: Calibration, pred: xr.Dataset) -> Figure:
             ax.set_xlim(left - pad, right + pad)
         ax.set_yticks([])
         ax.xaxis.set_major_locator(MaxNLocator(4))
-        ax.set_title(f"{t.id}" + ("" if t.weight > 0 else " (not fitted)"), fontsize=8)
+        ax.set_title(f"{t.id}{kind}" + ("" if t.weight > 0 else " (not fitted)"), fontsize=8)
         ax.tick_params(labelsize=7)
         if i == 0:
             ax.legend(fontsize=6, loc="upper left")
-    fig.suptitle(f"posterior predictive against the {cal.spec.name} targets", fontsize=9)
+    fig.suptitle(f"posterior predictive against the {cal.spec.name} targets and trial evidence", fontsize=9)
     fig.tight_layout()
     return fig
 

@@ -1,15 +1,16 @@
-"""A calibration's results directory: run or resume ABC-SMC, then write the posterior, the fit
-table, the identifiability summary and figures.
+"""A calibration's results directory: simulate the reference table, fit the emulator and the
+posterior, then write the posterior, the fit table, the identifiability report and figures.
 
 Layout of ``results/calibration/<name>-<time>/``::
 
-    targets.toml       the targets file as written
-    calibration.json   resolved targets, scenario and settings; provenance
-    manifest.json      status (running | complete), mode, generations, epsilons, sessions
-    history.db         pyabc's SQLite history (every generation; resumable)
-    posterior.nc       posterior draws (draw, parameter) and the final weighted population
-    fit_table.csv/.txt target, printed value, simulated median and 90% interval, inside or not
-    identifiability.csv which parameters the targets constrain
+    targets.toml        the targets file as written
+    calibration.json    resolved targets, scenario and settings; provenance
+    manifest.json       status (running | complete), mode, simulations, sessions, diagnostics
+    simulations/        the reference table: a sweep store of prior draws (journal, resumable)
+    posterior.nc        equally weighted posterior draws, module effects, diagnostics
+    fit_table.csv/.txt  per target and trial: printed value, simulated median and 90% interval
+    identifiability.csv what the evidence constrains, per parameter and per module effect
+    estimands.csv       reported, difference in differences and causal effect per indicator
     posterior_marginals.png, posterior_pairs.png, predictive.png
 """
 
@@ -24,14 +25,13 @@ import numpy as np
 import xarray as xr
 
 from .. import io
+from ..config import InputError
 from ..outputs import new_directory, new_files
 from ..resultfiles import field, read_object, read_text
-from ..config import InputError
-from .abc import abc_name, make_abc, observed, run_abc, to_values
 from .targets import Calibration, TargetsFile
 
-FORMAT = "scoresim-calibration/1"
-LOW_ESS = 0.1   # effective sample size below this share of the population: warn
+FORMAT = "scoresim-calibration/2"
+SIMULATIONS = "simulations"
 
 
 @dataclass(frozen=True)
@@ -39,33 +39,24 @@ class Settings:
     """The settings of one calibration run (default or ``--quick``)."""
 
     mode: str
-    population: int
-    generations: int
+    simulations: int
     max_minutes: float | None   # a time limit the user asked for; None: stop on counts alone
-    replicates: int
 
     @classmethod
     def of(cls, spec: TargetsFile, quick: bool, time_limit: float | None = None) -> "Settings":
-        """The settings of ``spec`` (``quick``: its --quick ones); ``time_limit`` (minutes)
-        replaces the file's time limit."""
-        a = spec.abc
-        if quick:
-            s = cls("quick", a.quick_population, a.quick_generations, a.quick_max_minutes, a.quick_replicates)
-        else:
-            s = cls("default", a.population, a.generations, a.max_minutes, a.replicates)
+        """The settings of ``spec`` (``quick``: its --quick ones); ``time_limit`` (minutes)."""
+        f = spec.fit
+        s = cls("quick", f.quick_simulations, None) if quick else cls("default", f.simulations, None)
         return s.with_time_limit(time_limit)
 
     def with_time_limit(self, minutes: float | None) -> "Settings":
         """These settings with the time limit ``minutes`` (None: unchanged)."""
-        if minutes is None:
-            return self
-        return Settings(self.mode, self.population, self.generations, float(minutes), self.replicates)
+        return self if minutes is None else Settings(self.mode, self.simulations, float(minutes))
 
     def describe(self) -> str:
-        """The stopping rules in words."""
-        limit = (f", and no generation started after {self.max_minutes:g} minutes (a time limit: the number of "
-                 "generations then depends on the machine's speed)" if self.max_minutes is not None else "")
-        return f"up to {self.generations} generations{limit}"
+        limit = (f", or as many as finish in {self.max_minutes:g} minutes (a time limit: the result then depends "
+                 "on the machine's speed)" if self.max_minutes is not None else "")
+        return f"{self.simulations:,} simulations of prior draws{limit}"
 
 
 def create(cal: Calibration, out: Path, settings: Settings, command: str) -> Path:
@@ -102,39 +93,25 @@ def open_directory(path: Path) -> tuple[Calibration, Settings, dict]:
     field(manifest, "sessions", list, path / "manifest.json")
     data = read_object(path / "calibration.json")
     settings = _settings(data.get("settings"), path / "calibration.json")
-    history = path / "history.db"
-    if history.exists():
-        check_history(history)
+    if (path / SIMULATIONS).exists():
+        from ..experiments.store import SweepStore
+
+        SweepStore(path / SIMULATIONS)    # every file of the reference table checked
     return _stored(path, data), settings, manifest
 
 
-SETTINGS_FIELDS = {"mode": str, "population": int, "generations": int, "replicates": int}
-
-
 def _settings(raw, origin: Path) -> Settings:
-    if not isinstance(raw, dict) or set(raw) != {*SETTINGS_FIELDS, "max_minutes"}:
-        raise InputError(f"{origin}: field 'settings' is missing or malformed (expected mode, population, "
-                         "generations, max_minutes, replicates)")
-    for name, kind in SETTINGS_FIELDS.items():
-        value = field(raw, name, kind, origin)
-        if kind is int and value < 1:
-            raise InputError(f"{origin}: field 'settings.{name}': expected a whole number >= 1, got {value}")
+    if not isinstance(raw, dict) or set(raw) != {"mode", "simulations", "max_minutes"}:
+        raise InputError(f"{origin}: field 'settings' is missing or malformed (expected mode, simulations, "
+                         "max_minutes)")
+    field(raw, "mode", str, origin)
+    n = field(raw, "simulations", int, origin)
+    if n < 1:
+        raise InputError(f"{origin}: field 'settings.simulations': expected a whole number >= 1, got {n}")
     limit = raw["max_minutes"]
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int | float) or not limit > 0):
         raise InputError(f"{origin}: field 'settings.max_minutes': expected null or minutes > 0, got {limit!r:.40}")
     return Settings(**raw)
-
-
-def check_history(path: Path) -> None:
-    """``path`` is a pyabc history (an SQLite database with its tables), else :class:`InputError`."""
-    import sqlite3
-
-    try:
-        with sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True) as db:
-            db.execute("SELECT count(*) FROM populations").fetchone()
-    except sqlite3.Error as err:
-        raise InputError(f"{path}: not a readable pyabc history ({err}); damaged? Start the calibration again "
-                         "(the other files of the directory describe it)") from None
 
 
 def outputs_damage(path: Path) -> str | None:
@@ -162,94 +139,135 @@ def _stored(path: Path, data: dict) -> Calibration:
     return Calibration(spec, str(data.get("origin", origin)), scenario, read_text(path / "targets.toml"))
 
 
+# --------------------------------------------------------------------------- the reference table
+
+def statistics(cal: Calibration) -> list[str]:
+    """Every statistic the reference table records: those of the targets and the trial evidence,
+    then the three estimands of every indicator and every module's effect on it."""
+    from ..indicators import INDICATORS
+    from ..params import AREAS
+
+    names = [t.statistic for t in cal.spec.items]
+    for ind in INDICATORS:
+        names += [f"reported_change.{ind}", f"share_improving.{ind}", f"did.{ind}", f"effect.{ind}"]
+        names += [f"module_effect.{a}.{ind}" for a in AREAS]
+    return list(dict.fromkeys(names))
+
+
+def reference_store(cal: Calibration, out: Path, settings: Settings, command: str):
+    """The reference table's sweep store in ``out/simulations`` (created on first use): a Latin
+    hypercube of ``settings.simulations`` points over the prior quantiles, one replicate each
+    with its own seed (its own population)."""
+    from scipy.stats import qmc
+
+    from ..experiments.spec import Experiment, ExperimentSpec
+    from ..experiments.store import SweepStore
+    from .priors import stream_seed, to_values
+
+    path = out / SIMULATIONS
+    if path.exists():
+        return SweepStore(path)
+    spec = cal.spec
+    exp = ExperimentSpec(name=f"{spec.name}-simulations", base=str(cal.origin), seed=spec.seed, replicates=1,
+                         seeds="independent", outputs=statistics(cal), method={"name": "latin",
+                                                                               "samples": settings.simulations},
+                         parameters=[p.model_dump() for p in spec.parameters])
+    u = qmc.LatinHypercube(d=len(spec.parameters), seed=stream_seed(spec.seed, 0x1A7)).random(settings.simulations)
+    from ..experiments.sampling import run_seeds
+
+    return SweepStore.create(path, Experiment(exp, cal.origin, cal.scenario), to_values(spec.parameters, u),
+                             run_seeds(exp, settings.simulations), None, command)
+
+
+def simulate(store, executor, settings: Settings, command: str, started: float, log=print) -> int:
+    """Run the simulations the table lacks (until the time limit, if any); return how many the
+    table holds."""
+    from ..cmdargs import RunProgress
+    from ..experiments.engine import run_sweep
+
+    deadline = None if settings.max_minutes is None else started + 60.0 * settings.max_minutes
+    stop = (lambda: time.perf_counter() > deadline) if deadline is not None else None
+    done = int(store.done().sum())
+    with RunProgress(store.n_runs, done, "simulations") as bar:
+        run_sweep(store, executor, bar.update, command, stop=stop)
+    return int(store.done().sum())
+
+
+def table(store) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """The recorded simulations: parameter values (n, d), statistics (n, S), their names and
+    the seeds (n,), in run order (runs not recorded yet are left out)."""
+    P, O = store.points, len(store.outputs)
+    Y = np.full((P, O), np.nan)
+    seen = np.zeros(P, bool)
+    for rec in store.records():
+        i = rec["run"]
+        seen[i] = True
+        if rec["ok"]:
+            Y[i] = [np.nan if v is None else v for v in rec["y"]]
+    return store.X[seen], Y[seen], store.outputs, store.seeds[seen, 0]
+
+
+# --------------------------------------------------------------------------- the calibration
+
 def calibrate(cal: Calibration, out: Path, settings: Settings, executor, command: str,
               resume: bool = False, log=print) -> dict:
-    """Run (or resume) ABC-SMC into ``out`` and write the results; returns the manifest."""
+    """Simulate (or finish simulating) the reference table into ``out``, fit, and write the
+    results; returns the manifest."""
+    from . import fitting
+
     manifest = read_object(out / "manifest.json")
-    db = f"sqlite:///{(out / 'history.db').resolve()}"
-    abc = make_abc(cal, executor, settings.population, settings.replicates)
     started = time.perf_counter()
-    if resume and (out / "history.db").exists():
-        abc.load(db, 1)
-        done = abc.history.max_t + 1
-    else:
-        abc.new(db, observed(cal))
-        done = 0
+    store = reference_store(cal, out, settings, command)
+    before = int(store.done().sum())
     manifest["sessions"].append({"started_utc": io.utc_now(), "executor": executor.name, "command": command,
-                                 "generations_before": done})
+                                 "simulations_before": before})
     io.write_json(out / "manifest.json", manifest)
-    left = settings.generations - done
-    if left > 0:
-        history = run_abc(abc, left, cal.spec.abc.min_epsilon, settings.max_minutes)
-    else:
-        history = abc.history
-    log(f"ABC-SMC: {history.max_t + 1} generation(s), {history.total_nr_simulations:,} particles simulated "
-        f"in {time.perf_counter() - started:.0f} s")
-    posterior, summary = write_outputs(cal, out, history, settings, executor)
-    pops = history.get_all_populations()
-    manifest.update(status="complete", completed_utc=io.utc_now(), generations=int(history.max_t + 1),
+    n = simulate(store, executor, settings, command, started, log)
+    seconds = time.perf_counter() - started
+    stopped = n < store.n_runs
+    log(f"simulations: {n:,} of {store.n_runs:,} in the reference table ({n - before:,} run now in {seconds:.0f} s)"
+        + (f"; STOPPED EARLY at the time limit of {settings.max_minutes:g} minutes: the posterior rests on "
+           f"{n:,} simulations, not {store.n_runs:,}; finish with: scoresim calibrate --resume {out}"
+           if stopped else ""))
+    X, Y, names, seeds = table(store)
+    least = fitting.least_simulations(len(cal.spec.parameters))
+    if len(X) < least:
+        raise InputError(f"{out}: stopped after {len(X)} simulations, too few to fit {len(cal.spec.parameters)} "
+                         f"parameters (at least {least}); nothing was fitted: finish the simulations with: "
+                         f"scoresim calibrate --resume {out}")
+    result = fitting.fit(cal, X, Y, names, log=log)
+    posterior, summary = write_outputs(cal, out, result, settings, executor, stopped, store.n_runs)
+    manifest.update(status="complete", completed_utc=io.utc_now(), simulations=int(n),
+                    simulations_planned=int(store.n_runs), stopped_early=bool(stopped),
                     effective_sample_size=float(posterior.attrs["effective_sample_size"]),
-                    simulations=int(history.total_nr_simulations),
-                    epsilons=[float(e) for e in pops["epsilon"].values if np.isfinite(e)])
+                    method=posterior.attrs["method"], seconds=round(time.perf_counter() - started, 1))
     io.write_json(out / "manifest.json", manifest)
     for line in summary:   # printed once every result is on disk
         log(line)
     return manifest
 
 
-def write_outputs(cal: Calibration, out: Path, history, settings: Settings, executor) -> tuple[xr.Dataset, list[str]]:
-    """Write the posterior, the fit and identifiability tables and the figures, all together
-    (a failure leaves none of them); return the posterior and the summary lines to print."""
+def write_outputs(cal: Calibration, out: Path, result, settings: Settings, executor, stopped: bool,
+                  planned: int) -> tuple[xr.Dataset, list[str]]:
+    """Write the posterior, the tables and the figures, all together (a failure leaves none of
+    them); return the posterior and the summary lines to print."""
     from . import figures, report
 
-    posterior = posterior_dataset(cal, history)
+    posterior = result.posterior
     posterior.attrs.update(io.provenance(cal.scenario), targets=cal.spec.name, mode=settings.mode,
-                           generations=int(history.max_t + 1),
-                           simulations=int(history.total_nr_simulations))
+                           simulations_planned=int(planned), stopped_early=int(stopped))
     pred = report.predictive(cal, posterior, executor)
-    table = report.fit_table(cal, pred)
+    table_rows = report.fit_table(cal, pred, result)
     ident = report.identifiability(cal, posterior)
+    estimands = report.estimands(pred)
     with new_files(out) as tmp:
         io.write_dataset(posterior, tmp / "posterior.nc")
-        report.write_tables(tmp, table, ident)
+        report.write_tables(tmp, table_rows, ident, estimands)
         figures.save(cal, posterior, pred, tmp)
-    ess, n = posterior.attrs["effective_sample_size"], posterior.sizes["particle"]
-    summary = [f"final population: {n} particles, effective sample size {ess:.0f} (importance weights); "
-               f"{posterior.sizes['draw']} draws resampled by weight"]
-    if ess < LOW_ESS * n:
-        summary.append(f"warning: the effective sample size is below {LOW_ESS:.0%} of the population: the posterior "
-                       "rests on few particles, so its intervals and sd ratios understate the uncertainty; run longer "
-                       "(more particles or generations) before relying on them")
-    summary += [report.format_fit_table(table, cal, int(pred.sizes["draw"])), report.format_identifiability(ident)]
+    summary = report.summary_lines(cal, posterior, result, stopped, planned)
+    summary += [report.format_fit_table(table_rows, int(pred.sizes["draw"])), report.format_estimands(estimands),
+                report.format_identifiability(ident)]
     return posterior, summary
 
 
-def posterior_dataset(cal: Calibration, history) -> xr.Dataset:
-    """The final weighted population, and ``posterior_draws`` draws resampled by weight."""
-    df, w = history.get_distribution(m=0, t=history.max_t)
-    params = cal.spec.parameters
-    names = [p.path for p in params]
-    pop = to_values(params, np.column_stack([df[abc_name(n)].to_numpy(float) for n in names]))
-    w = np.asarray(w, float) / np.sum(w)
-    ess = float(1.0 / np.sum(w ** 2))
-    rng = np.random.default_rng(np.random.SeedSequence(cal.spec.seed, spawn_key=(0xD0A,)))
-    n = cal.spec.abc.posterior_draws
-    idx = rng.choice(len(pop), size=n, replace=True, p=w)
-    return xr.Dataset(
-        {
-            "value": (("draw", "parameter"), pop[idx], {"long_name": "posterior draw (resampled by weight)",
-                                                        "units": "parameter units"}),
-            "population_value": (("particle", "parameter"), pop,
-                                 {"long_name": "final ABC-SMC population", "units": "parameter units"}),
-            "population_weight": (("particle",), w, {"long_name": "importance weight", "units": "1"}),
-            "prior_low": (("parameter",), [p.bounds[0] for p in params], {"units": "parameter units"}),
-            "prior_high": (("parameter",), [p.bounds[1] for p in params], {"units": "parameter units"}),
-        },
-        coords={"draw": np.arange(n), "particle": np.arange(len(pop)), "parameter": names},
-        attrs={"title": f"scoresim posterior: {cal.spec.name}", "kind": "scoresim-posterior",
-               "effective_sample_size": ess,
-               "prior_dists": json.dumps([p.dist for p in params])},
-    )
-
-
-__all__ = ["Settings", "create", "open_directory", "calibrate", "posterior_dataset"]
+__all__ = ["Settings", "create", "open_directory", "calibrate", "statistics", "reference_store", "table"]

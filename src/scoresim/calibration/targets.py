@@ -1,5 +1,10 @@
-"""Calibration targets: printed figures, the model statistic each is compared with, and what
-the calibration fits (parameters with priors, ABC settings).
+"""Calibration targets: printed figures, the model statistic each is compared with, the causal
+evidence from trials, and what the calibration fits (parameters with priors, settings).
+
+Two kinds of evidence, each for its own estimand: ``[[targets]]`` are monitoring figures
+(what participants reported), compared with statistics of what the model's participants would
+report; ``[[evidence]]`` are causal effects measured in trials of comparable programmes,
+compared with the model's causal effects. A targets file that mixes them up is refused.
 
 A targets file (``configs/targets/*.toml``) is validated like every config: unknown keys,
 unknown statistics and parameter paths, and bad priors are rejected with the file, the field
@@ -17,6 +22,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from ..config import InputError, read_toml, validate, validate_model
 from ..experiments.spec import ParameterSpec, check_parameters, check_summary, referenced_toml
 from ..params import SEED_MAX, STRICT, Pair, Scenario, rules
+from ..summaries import needs_counterfactual
 
 
 class _Strict(BaseModel):
@@ -31,9 +37,10 @@ class Target(_Strict):
     value: float | Pair = Field(description="printed value, or [low, high]")
     statistic: str = Field(description="named summary of a run (scoresim.summaries)")
     reading: str = Field(description="how the printed wording is read")
-    tolerance: float = Field(gt=0, description="distance from the value or range that still fits, "
-                                               "in the statistic's units")
-    weight: float = Field(1.0, ge=0, le=100, description="weight in the ABC distance; 0: shown, not fitted")
+    tolerance: float = Field(gt=0, description="sd of the reading error: how far the figure may lie from the "
+                                               "model statistic it is read as, in the statistic's units")
+    weight: float = Field(1.0, ge=0, le=100, description="weight in the likelihood (the reading error's "
+                                                         "variance is divided by it); 0: shown, not fitted")
     source: str = Field(min_length=1)
 
     @field_validator("value")
@@ -68,23 +75,25 @@ class NotExpressible(_Strict):
     reason: str
 
 
-class AbcSettings(_Strict):
-    """ABC-SMC settings: the default run and the ``--quick`` one."""
+class FitSettings(_Strict):
+    """Settings of the fit: the default run and the ``--quick`` one."""
 
-    population: int = Field(200, ge=10, le=100_000, description="particles per generation")
-    generations: int = Field(8, ge=1, le=100, description="most generations")
-    min_epsilon: float = Field(0.5, ge=0, description="stop when the acceptance threshold (in "
-                                                      "tolerances) falls to this")
-    max_minutes: float | None = Field(None, gt=0, le=100_000, description="a time limit: no generation starts "
-                                      "after this many minutes (none by default: the stopping rules are counts, "
-                                      "so results do not depend on the machine's speed)")
-    replicates: int = Field(2, ge=1, le=100, description="model replicates averaged per particle")
-    quick_population: int = Field(60, ge=10, le=100_000)
-    quick_generations: int = Field(4, ge=1, le=100)
-    quick_max_minutes: float | None = Field(None, gt=0, le=100_000, description="--quick: a time limit")
-    quick_replicates: int = Field(1, ge=1, le=100)
-    predictive_draws: int = Field(60, ge=5, le=10_000, description="posterior draws run for the fit table")
-    posterior_draws: int = Field(300, ge=10, le=100_000, description="draws kept in posterior.nc")
+    simulations: int = Field(2000, ge=20, le=1_000_000, description="prior draws simulated once each "
+                                                                   "(the reference table the emulator learns from)")
+    quick_simulations: int = Field(400, ge=20, le=1_000_000, description="--quick: the same, fewer")
+    folds: int = Field(5, ge=2, le=20, description="cross-validation folds of the emulator")
+    posterior_draws: int = Field(1000, ge=10, le=100_000, description="equally weighted draws kept in posterior.nc")
+    predictive_draws: int = Field(60, ge=5, le=10_000, description="posterior draws simulated for the fit table")
+    particles: int = Field(4000, ge=100, le=1_000_000, description="particles of the posterior's sequential "
+                                                                  "Monte Carlo sampler")
+    sbc_datasets: int = Field(100, ge=0, le=1_000_000, description="held-out simulations fitted to check the "
+                              "method (simulation-based calibration); 0: none")
+    likelihood_power: float = Field(0.8, gt=0, le=1, description="power of the emulated likelihood (a "
+                                    "coarsened posterior, 1: none): below 1 widens the posterior for the emulator's "
+                                    "own error, so that simulation-based calibration reaches its nominal coverage")
+    reachable: float = Field(0.001, gt=0, lt=0.5, description="a target whose printed value has a prior "
+                             "predictive probability (two-sided tail or interval) below this is out of the "
+                             "model's reach: shown, not fitted")
 
 
 class TargetsFile(_Strict):
@@ -94,24 +103,29 @@ class TargetsFile(_Strict):
     description: str = ""
     scenario: str = Field(description="scenario config the figures were gathered in, relative to this file")
     seed: int = Field(1, ge=0, le=SEED_MAX)
-    targets: list[Target] = Field(min_length=1)
+    targets: list[Target] = Field(min_length=1, description="monitoring figures: self-reported statistics")
+    evidence: list[Target] = Field(default_factory=list, description="causal effects from trials: causal "
+                                   "statistics, value = central estimate, tolerance = its sd")
     not_expressible: list[NotExpressible] = Field(default_factory=list)
     parameters: list[ParameterSpec] = Field(min_length=1, description="calibrated parameters with priors")
-    abc: AbcSettings = Field(default_factory=AbcSettings)
+    fit: FitSettings = Field(default_factory=FitSettings)
     kind: Literal["targets"] = "targets"
 
     @model_validator(mode="after")
     def _check(self) -> "TargetsFile":
         problems = []
-        ids = [t.id for t in self.targets] + [t.id for t in self.not_expressible]
+        ids = [t.id for t in self.targets + self.evidence] + [t.id for t in self.not_expressible]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
             problems.append(f"target ids repeat: {dup}")
         paths = [p.path for p in self.parameters]
         if len(set(paths)) != len(paths):
             problems.append("parameters repeat")
-        if not any(t.weight > 0 for t in self.targets):
+        if not any(t.weight > 0 for t in self.targets + self.evidence):
             problems.append("at least one target needs a weight above 0")
+        for i, t in enumerate(self.evidence):
+            if not isinstance(t.value, float | int):
+                problems.append(f"evidence[{i}] ({t.id}): value must be one number (the central estimate)")
         for p in self.parameters:
             if p.group or p.values:
                 problems.append(f"parameter {p.path}: 'group' and 'values' are for experiments, not priors")
@@ -120,7 +134,13 @@ class TargetsFile(_Strict):
 
     @property
     def fitted(self) -> list[Target]:
-        return [t for t in self.targets if t.weight > 0]
+        """Every fitted item: monitoring targets, then trial evidence."""
+        return [t for t in self.targets + self.evidence if t.weight > 0]
+
+    @property
+    def items(self) -> list[Target]:
+        """Monitoring targets and trial evidence, in this order."""
+        return self.targets + self.evidence
 
 
 class Calibration:
@@ -140,5 +160,14 @@ def load_targets(path: str | Path) -> Calibration:
     scenario = validate(data, origin=f"{scen_path} (the scenario of {path})")
     for i, t in enumerate(spec.targets):
         check_summary(t.statistic, f"{path}: field 'targets[{i}].statistic'")
+        if needs_counterfactual([t.statistic]):
+            raise InputError(f"{path}: field 'targets[{i}].statistic': {t.statistic!r} is a causal effect; a monitoring "
+                             "target is compared with what participants would report (put trial evidence on causal "
+                             "effects under [[evidence]])")
+    for i, t in enumerate(spec.evidence):
+        check_summary(t.statistic, f"{path}: field 'evidence[{i}].statistic'")
+        if not needs_counterfactual([t.statistic]):
+            raise InputError(f"{path}: field 'evidence[{i}].statistic': {t.statistic!r} is not a causal effect; "
+                             "trial evidence is compared with the model's causal effects (effect.*, module_effect.*)")
     check_parameters(spec.parameters, scenario, origin)
     return Calibration(spec, origin, scenario, path.read_text(encoding="utf-8"))

@@ -65,10 +65,13 @@ class SweepOutcome:
 
 
 def run_sweep(store: SweepStore, executor: Executor, progress: Progress | None = None,
-              command: str = "", retry_failed: bool = False, rebuild: bool = False) -> SweepOutcome:
+              command: str = "", retry_failed: bool = False, rebuild: bool = False,
+              stop: Callable[[], bool] | None = None) -> SweepOutcome:
     """Run every run the store does not hold yet (and, with ``retry_failed``, every run that
     failed), append each finished batch to its journal, then write ``results.nc`` (anew with
-    ``rebuild``: a damaged one is replaced). Safe to call again on an interrupted store."""
+    ``rebuild``: a damaged one is replaced). Safe to call again on an interrupted store. With
+    ``stop``, no batch starts once ``stop()`` is true; the runs in flight finish and the store
+    stays incomplete (``outcome.results`` empty) for a later call to finish."""
     with store.lock():
         todo = np.flatnonzero(~store.done(repair=True, failed_too=not retry_failed))
         outcome = SweepOutcome(results=xr.Dataset(), already=store.n_runs - len(todo))
@@ -77,7 +80,7 @@ def run_sweep(store: SweepStore, executor: Executor, progress: Progress | None =
             payload = (model_function(store.experiment), store.outputs)
             sizer = BatchSizer(executor.workers)
             with store.appender() as journal:
-                for results in executor.map(payload, _batches(store, todo, sizer)):
+                for results in executor.map(payload, _batches(store, todo, sizer, stop)):
                     journal.write(results)
                     sizer.observe(results)
                     failed = [r for r in results if not r.ok]
@@ -88,14 +91,17 @@ def run_sweep(store: SweepStore, executor: Executor, progress: Progress | None =
                             outcome.errors[r.error] = outcome.errors.get(r.error, 0) + 1
                     if progress:
                         progress(len(results), len(failed))
+        if outcome.already + outcome.ran < store.n_runs:
+            return outcome      # stopped early: the store stays incomplete
         outcome.results = store.finalize(rewrite=rebuild or (retry_failed and outcome.ran > 0))
         return outcome
 
 
-def _batches(store: SweepStore, todo: np.ndarray, sizer: BatchSizer) -> Iterator[list[Task]]:
+def _batches(store: SweepStore, todo: np.ndarray, sizer: BatchSizer,
+             stop: Callable[[], bool] | None = None) -> Iterator[list[Task]]:
     names = [p.path for p in store.experiment.spec.parameters]
     R, i = store.replicates, 0
-    while i < len(todo):
+    while i < len(todo) and not (stop and stop()):
         n = sizer.size(len(todo) - i)
         batch = []
         for run in todo[i:i + n]:

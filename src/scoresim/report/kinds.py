@@ -318,19 +318,21 @@ def calibration_content(path: Path) -> Content:
     cal = read_object(path / "calibration.json")
     name = manifest.get("name") or path.name
     overview = h.key_values([
-        ("targets", name), ("mode", manifest.get("mode")), ("generations", manifest.get("generations")),
-        ("particles simulated", manifest.get("simulations")), ("final population", sizes.get("particle")),
+        ("targets", name), ("mode", manifest.get("mode")), ("method", manifest.get("method")),
+        ("simulations", manifest.get("simulations")), ("stopped early", manifest.get("stopped_early")),
         ("effective sample size", manifest.get("effective_sample_size")),
-        ("posterior draws", sizes.get("draw")), ("epsilon by generation", manifest.get("epsilons"))])
+        ("posterior draws", sizes.get("draw"))])
     fit = ""
     if (path / "fit_table.txt").is_file():
         fit = h.heading("As printed (fit_table.txt)") + text_body(path / "fit_table.txt")
     fit += h.heading("Fit to each target (fit_table.csv)") + csv_body(path / "fit_table.csv")
     fit += h.heading("Identifiability (identifiability.csv)") + csv_body(path / "identifiability.csv")
+    if (path / "estimands.csv").is_file():
+        fit += h.heading("Reported, evaluator and causal estimates (estimands.csv)") + csv_body(path / "estimands.csv")
     facts = [("command", manifest.get("command")), ("git commit", manifest.get("git_commit")),
              ("created (UTC)", manifest.get("created_utc")), ("completed (UTC)", manifest.get("completed_utc")),
              ("seed", (cal.get("targets") or {}).get("seed")),
-             ("replicates per particle", (cal.get("settings") or {}).get("replicates")),
+             ("simulations planned", (cal.get("settings") or {}).get("simulations")),
              *posterior_facts("posterior.nc", sha256(path / "posterior.nc"), sizes.get("draw"))]
     sections = [_summary(words.calibration(name, manifest, path), overview), *_figures_section(figures(path)),
                 Section("fit", "Fit to the targets", fit),
@@ -341,16 +343,18 @@ def calibration_content(path: Path) -> Content:
 
 
 def _calibration_assumptions(path: Path, cal: dict) -> str:
-    """Targets, priors, ABC settings and the scenario of a calibration."""
+    """Targets, trial evidence, priors, settings and the scenario of a calibration."""
     spec = cal.get("targets") if isinstance(cal.get("targets"), dict) else {}
     out = h.heading("Targets") + records_body([t for t in spec.get("targets") or [] if isinstance(t, dict)])
+    if spec.get("evidence"):
+        out += h.heading("Trial evidence") + records_body([t for t in spec["evidence"] if isinstance(t, dict)])
     if spec.get("not_expressible"):
         out += h.heading("Reported outcomes the model cannot express") + h.preformatted(
             "\n".join(h.fmt(x) for x in spec["not_expressible"]))
     out += h.heading("Priors of the calibrated parameters") + records_body(
         [p for p in spec.get("parameters") or [] if isinstance(p, dict)])
     out += h.heading("Settings") + h.key_values([*(cal.get("settings") or {}).items(),
-                                                 *((f"abc.{k}", v) for k, v in (spec.get("abc") or {}).items())])
+                                                 *((f"fit.{k}", v) for k, v in (spec.get("fit") or {}).items())])
     if isinstance(cal.get("scenario"), dict):
         out += h.heading("Scenario (parameters not calibrated keep these values)") + parameters_table(
             cal["scenario"], f"{path / 'calibration.json'} (scenario)")

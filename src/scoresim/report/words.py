@@ -148,12 +148,14 @@ def calibration(name: str, manifest: dict, path: Path) -> list:
     """A calibration: the fit per target and which parameters the targets constrain."""
     fit = _rows(path / "fit_table.csv")
     ident = _rows(path / "identifiability.csv")
-    fitted = [r for r in fit if r.get("fitted") == "True"]
+    fitted = [r for r in fit if r.get("status", "fitted" if r.get("fitted") == "True" else "") == "fitted"]
     inside = [r for r in fitted if r.get("inside") == "True"]
     outside = [r["target"] for r in fitted if r.get("inside") != "True"]
-    out: list = [f"This report is on the calibration {name} ({manifest.get('mode')}): ABC-SMC over "
-           f"{_n(manifest.get('generations'))} generation(s), {_n(manifest.get('simulations'))} particles "
-           f"simulated, {len(ident)} calibrated parameter(s), {len(fit)} target(s) of which {len(fitted)} fitted."]
+    params = [r for r in ident if r.get("kind", "parameter") == "parameter"]
+    out: list = [f"This report is on the calibration {name} ({manifest.get('mode')}): "
+                 f"{manifest.get('method', 'emulator + sequential Monte Carlo')} on {_n(manifest.get('simulations'))} "
+                 f"simulations (effective sample size {_n(manifest.get('effective_sample_size'))}), {len(params)} "
+                 f"calibrated parameter(s), {len(fit)} target(s) and trial result(s) of which {len(fitted)} fitted."]
     if fitted:
         out.append(f"Fit: {len(inside)} of {len(fitted)} fitted targets have a simulated median within their "
                    "tolerance of the printed figure" + (f"; outside: {', '.join(outside)}" if outside else "")
@@ -162,14 +164,14 @@ def calibration(name: str, manifest: dict, path: Path) -> list:
                     f"{_g(r['q95'])}]" + ("" if r.get("inside") == "True" else " (outside the tolerance)")
                     for r in fitted[:8]] + ([f"and {len(fitted) - 8} more in the table"] if len(fitted) > 8 else []))
     groups: dict[str, list[str]] = {}
-    for r in ident:
-        groups.setdefault(r.get("verdict", ""), []).append(r.get("parameter", ""))
+    for r in params:
+        groups.setdefault(r.get("verdict", ""), []).append(r.get("name", r.get("parameter", "")))
     if groups:
         out.append("Identifiability: " + "; ".join(f"{v}: {', '.join(ps)}" for v, ps in groups.items()) + ".")
-    out.append("What they rest on: the targets are Phase I's printed before/after figures, reported by the "
-               "firms themselves without a comparison group, read as in the targets file; the model is fitted to "
-               "what its participants would report, never to the causal effect (Assumptions lists targets and "
-               "priors).")
+    out.append("What they rest on: the monitoring targets are Phase I's printed before/after figures, reported by "
+               "the firms themselves without a comparison group, read as in the targets file, and fitted by what the "
+               "model's participants would report; the trial results are causal effects of comparable programmes, "
+               "fitted by the model's causal effects of each module (Assumptions lists targets and priors).")
     return out
 
 
