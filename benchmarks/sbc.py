@@ -81,7 +81,7 @@ def figures(out: dict, dest: Path) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    names = [n.split(".", 1)[1] for n in out["parameters"]]
+    names = list(out["parameters"])
     cov = np.array(out["coverage_per_parameter"])
     n = out["datasets"]
     band = 1.645 * math.sqrt(0.9 * 0.1 / n)

@@ -161,10 +161,11 @@ def test_calibration_figures():
     posterior = xr.Dataset({"value": (("draw", "parameter"), lo + (hi - lo) * rng.beta(3, 3, (200, len(names)))),
                             "prior_low": ("parameter", lo), "prior_high": ("parameter", hi)},
                            coords={"parameter": names})
-    ids = [t.id for t in cal.spec.targets]
-    centre = np.array([np.mean(t.bounds) for t in cal.spec.targets])
-    pred = xr.Dataset({"statistic": (("draw", "target"), centre * (1 + 0.3 * rng.normal(size=(40, len(ids)))))},
-                      coords={"target": ids})
+    items = cal.spec.targets + cal.spec.evidence
+    stats = list(dict.fromkeys(t.statistic for t in items))
+    centre = np.array([np.mean(next(t.bounds for t in items if t.statistic == st)) for st in stats])
+    pred = xr.Dataset({"value": (("draw", "statistic"), centre * (1 + 0.3 * rng.normal(size=(40, len(stats)))))},
+                      coords={"statistic": stats})
     for fig in (calfig.marginals(posterior), calfig.pairs(posterior), calfig.predictive(cal, pred)):
         assert_readable(fig)
 

@@ -59,20 +59,21 @@ seed = 9
 id = "acc"
 printed = "-0.1"
 value = -0.1
-statistic = "effect.accidents"
+statistic = "reported_change.accidents"
 reading = "test"
 tolerance = 0.02
 source = "test"
 [[parameters]]
 path = "workforce.osh_hazard"
 bounds = [0.5, 3.0]
-[abc]
-population = 10
-generations = 1
-replicates = 1
+[fit]
+simulations = 24
+quick_simulations = 24
+folds = 3
+particles = 300
+sbc_datasets = 4
 predictive_draws = 5
-quick_population = 10
-quick_generations = 1
+posterior_draws = 50
 """
 SECTIONS = ("Contents", "Summary", "Assumptions and parameters", "Provenance")
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
@@ -429,7 +430,7 @@ def test_incomplete_sweep(sweep_dir, capsys, work):
 
 def test_incomplete_calibration(capsys, work):
     (work / "cal").mkdir()
-    (work / "cal" / "manifest.json").write_text(json.dumps({"format": "scoresim-calibration/1", "status": "running"}))
+    (work / "cal" / "manifest.json").write_text(json.dumps({"format": "scoresim-calibration/2", "status": "running"}))
     (work / "cal" / "calibration.json").write_text("{}")
     (work / "cal" / "targets.toml").write_text("")
     assert_refused(["cal"], capsys, work, "cal: the calibration is not complete", "scoresim calibrate --resume cal")

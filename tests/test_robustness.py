@@ -87,10 +87,12 @@ source = "test"
 [[parameters]]
 path = "adoption.visit_rate"
 bounds = [0.1, 0.4]
-[abc]
-population = 10
-generations = 1
-replicates = 1
+[fit]
+simulations = 24
+quick_simulations = 24
+folds = 3
+particles = 200
+sbc_datasets = 4
 predictive_draws = 5
 posterior_draws = 10
 """
@@ -421,8 +423,8 @@ def test_two_calibrations_resumed_at_once_write_one_history(files):
     from scoresim.calibration.run import Settings, create
     from scoresim.calibration.targets import load_targets
 
-    (files / "targets.toml").write_text(TARGETS.replace("population = 10", "population = 30").replace(
-        "generations = 1", "generations = 2"))    # long enough for the second to arrive while the first runs
+    (files / "targets.toml").write_text(TARGETS.replace("simulations = 24\nquick", "simulations = 80\nquick"))
+    # long enough for the second to arrive while the first runs
     cal = load_targets(files / "targets.toml")
     create(cal, files / "C", Settings.of(cal.spec, False), "test")
     procs = [subprocess.Popen(SCORESIM + ["calibrate", "--resume", "C", "--serial"], cwd=files,
@@ -436,7 +438,6 @@ def test_two_calibrations_resumed_at_once_write_one_history(files):
 
 
 def test_calibration_stops_on_counts_unless_a_time_limit_is_asked(files, monkeypatch):
-    from scoresim.calibration import abc
     from scoresim.calibration.run import Settings
     from scoresim.calibration.targets import load_targets
 
@@ -444,14 +445,7 @@ def test_calibration_stops_on_counts_unless_a_time_limit_is_asked(files, monkeyp
     for quick in (False, True):
         assert Settings.of(spec, quick).max_minutes is None
     assert Settings.of(spec, True, time_limit=3.0).max_minutes == 3.0
-    seen = {}
-
-    class Fake:
-        def run(self, **kw):
-            seen.update(kw)
-
-    abc.run_abc(Fake(), 4, 0.5)
-    assert seen["max_walltime"] is None and seen["max_nr_populations"] == 4
+    assert Settings.of(spec, False).simulations == spec.fit.simulations     # a count, not a clock
 
 
 # --------------------------------------------------------------------------- sizes, types, programmes

@@ -444,4 +444,4 @@ def test_posterior_draws_vary_by_replicate(capsys, work, plan_file):
         assert list(ds["posterior_draw"].values) == [0, 1, 2]
         assert ds.attrs["posterior_sha256"]
     manifest = json.loads((work / "post" / "manifest.json").read_text())
-    assert manifest["posterior"]["draws"] == 300
+    assert manifest["posterior"]["draws"] == 1000     # the committed posterior's draws

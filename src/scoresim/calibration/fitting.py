@@ -127,7 +127,8 @@ def fit(cal: Calibration, X: np.ndarray, Y: np.ndarray, names: list[str], log=pr
 
     k = spec.fit.sbc_datasets if sbc_datasets is None else sbc_datasets
     if k:
-        result.sbc = sbc.run(result, obs, k, stream_seed(spec.seed, 0x5BC), spec.fit.reachable)
+        result.sbc = sbc.run(result, obs, k, stream_seed(spec.seed, 0x5BC), spec.fit.reachable,
+                             particles=spec.fit.sbc_particles)
         log(f"simulation-based calibration on {result.sbc['datasets']} held-out simulations: the 90% intervals "
             f"cover the truth in {result.sbc['coverage']:.1%} of {result.sbc['pairs']:,} (parameter, dataset) pairs")
     result.posterior = posterior_dataset(cal, result, post, draws, only_trials, diag)

@@ -31,7 +31,7 @@ def picks(n: int, datasets: int, seed: int, exclude: np.ndarray | None = None
 
 
 def run(res, obs: Observations, datasets: int, seed: int, reachable: float = 0.001,
-        exclude: np.ndarray | None = None) -> dict:
+        exclude: np.ndarray | None = None, particles: int | None = None) -> dict:
     """Fit ``datasets`` held-out simulations of the fit ``res`` (none of ``exclude``), with its
     likelihood power; return coverage (overall and per parameter), the (parameter, dataset)
     pair counts, the simulations fitted, and the normalised ranks of the truths."""
@@ -48,7 +48,8 @@ def run(res, obs: Observations, datasets: int, seed: int, reachable: float = 0.0
         data = obs.synthetic(res.stats[j], rng)
         train = res.fold != res.fold[j]
         keep = prior_predictive_p(res.stats[train], data) >= reachable
-        post = posterior_of(model, data.subset(keep), d, rng, PARTICLES, power=getattr(res, "power", 1.0))
+        post = posterior_of(model, data.subset(keep), d, rng, particles or PARTICLES,
+                            power=getattr(res, "power", 1.0))
         lo, hi = post.quantiles([lo_q, hi_q])
         truth = res.u[j]
         covered[k] = (truth >= lo) & (truth <= hi)

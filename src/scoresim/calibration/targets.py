@@ -88,6 +88,9 @@ class FitSettings(_Strict):
                                                                   "Monte Carlo sampler")
     sbc_datasets: int = Field(100, ge=0, le=1_000_000, description="held-out simulations fitted to check the "
                               "method (simulation-based calibration); 0: none")
+    sbc_particles: int = Field(1000, ge=100, le=1_000_000, description="sampler particles for each dataset of "
+                               "the built-in simulation-based calibration (fewer particles than the fit's make "
+                               "the intervals a little narrow: benchmarks/sbc.py uses the fit's)")
     likelihood_power: float = Field(0.8, gt=0, le=1, description="power of the emulated likelihood (a "
                                     "coarsened posterior, 1: none): below 1 widens the posterior for the emulator's "
                                     "own error, so that simulation-based calibration reaches its nominal coverage")

@@ -15,7 +15,7 @@ from typing import Any
 from ..config import InputError
 from ..resultfiles import read_json, read_object, read_records, read_text  # noqa: F401 (the readers of report kinds)
 
-FORMATS = {"scoresim-sweep/1": "sweep", "scoresim-calibration/1": "calibration", "scoresim-scaleup/1": "scaleup",
+FORMATS = {"scoresim-sweep/1": "sweep", "scoresim-calibration/2": "calibration", "scoresim-scaleup/1": "scaleup",
            "scoresim-compare/1": "compare"}
 KINDS = ("run", "sweep", "analysis", "calibration", "scaleup", "compare")
 EXPECTED = ("a scoresim results directory: a run (dataset.nc and summary.json, from scoresim run), "

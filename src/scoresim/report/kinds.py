@@ -325,8 +325,10 @@ def calibration_content(path: Path) -> Content:
     fit = ""
     if (path / "fit_table.txt").is_file():
         fit = h.heading("As printed (fit_table.txt)") + text_body(path / "fit_table.txt")
-    fit += h.heading("Fit to each target (fit_table.csv)") + csv_body(path / "fit_table.csv")
-    fit += h.heading("Identifiability (identifiability.csv)") + csv_body(path / "identifiability.csv")
+    fit += h.heading("Fit to each target (fit_table.csv)") + csv_body(
+        path / "fit_table.csv", columns=("target", "evidence", "low", "high", "median", "q05", "q95", "inside", "status"))
+    fit += h.heading("Identifiability (identifiability.csv)") + csv_body(
+        path / "identifiability.csv", columns=("name", "median", "q05", "q95", "sd_ratio", "verdict"))
     if (path / "estimands.csv").is_file():
         fit += h.heading("Reported, evaluator and causal estimates (estimands.csv)") + csv_body(path / "estimands.csv")
     facts = [("command", manifest.get("command")), ("git commit", manifest.get("git_commit")),

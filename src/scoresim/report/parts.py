@@ -97,10 +97,14 @@ def figures_body(paths: Iterable[Path]) -> str:
     return "".join(h.figure(read_png(p), caption(p, counts[_stem(p)[0]])) for p in paths)
 
 
-def csv_body(path: Path, title: str = "", limit: int = MAX_ROWS) -> str:
+def csv_body(path: Path, title: str = "", limit: int = MAX_ROWS, columns: tuple[str, ...] = ()) -> str:
     """A CSV file: the whole table when it has at most ``limit`` rows, else a summary of each
-    column; the full file is embedded for download either way."""
+    column; the full file is embedded for download either way. ``columns``: show only these
+    (those the file has), so a wide file fits the page."""
     header, rows, total = read_csv(path, 10**9)
+    if columns:
+        keep = [j for j, c in enumerate(header) if c in columns]
+        header, rows = [header[j] for j in keep], [[r[j] if j < len(r) else "" for j in keep] for r in rows]
     width = len(header)
     rows = [(r + [""] * width)[:width] if len(r) != width else r for r in rows]
     link = h.download(read_text(path).encode("utf-8"), path.name, f"Download {path.name} ({total:,} rows)")
