@@ -26,9 +26,12 @@ ROWS = (
     ("workers in them", "workers_reached", "count"),
     ("spending, all payers", "spend_total", "usd"),
     ("of which programme", "spend_programme", "usd"),
+    ("of which sponsoring buyers", "spend_sponsors", "usd"),
+    ("cost recovery (firms' and sponsors' share)", "cost_recovery", "share"),
     ("accidents averted", "accidents_averted", "count"),
     ("cost per accident averted (all payers)", "cost_per_accident_averted_usd", "usd"),
     ("value-added gain, every firm", "value_added_gain_usd", "usd"),
+    ("of which defect and energy savings", "waste_savings_usd", "usd"),
     ("value added displaced from other producers", "displaced_va_usd", "usd"),
     ("firms' adoption costs", "adoption_cost_usd", "usd"),
     ("benefits (section above)", "benefit_usd", "usd"),
@@ -71,14 +74,20 @@ def table(out: Path) -> tuple[str, int]:
     strategies = list(dict.fromkeys(r["strategy"] for r in rows))
     labels = cfg.get("strategy_labels") or {}
     by = {(r["strategy"], r["metric"]): r for r in rows if r["period"] == horizon}
+    import numpy as np
+    import xarray as xr
+
+    with xr.open_dataset(out / "scaleup.nc") as ds:   # defect and energy savings together, per replicate
+        waste = (ds["defect_savings_usd"] + ds["energy_savings_usd"]).sum("time")
+        for s in strategies:
+            q = np.quantile(waste.sel(strategy=s).values, [0.5, 0.05, 0.95])
+            by[(s, "waste_savings_usd")] = dict(zip(("median", "p5", "p95"), q))
     head = "| | " + " | ".join(labels.get(s, s) for s in strategies) + " |"
     lines = [head, "|---" * (len(strategies) + 1) + "|"]
     for label, metric, kind in ROWS:
         if not all((s, metric) in by for s in strategies):
             continue
         lines.append(f"| {label} | " + " | ".join(cell(by[(s, metric)], kind) for s in strategies) + " |")
-    import xarray as xr
-
     with xr.open_dataset(out / "scaleup.nc") as ds:
         replicates = int(ds.attrs["replicates"])
         names = [str(x) for x in ds["strategy_label"].values] if "strategy_label" in ds.coords else strategies
