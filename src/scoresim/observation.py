@@ -27,6 +27,7 @@ optimism, reports are the true changes.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 from .numerics import quiet
 from .params import ReportingParams
@@ -79,7 +80,7 @@ def responds(score: np.ndarray, valid: np.ndarray, u: np.ndarray, rp: ReportingP
     if rp.response_rate <= 0.0:
         return np.zeros_like(valid)
     logit = np.log(rp.response_rate / (1.0 - rp.response_rate)) + rp.response_results * score
-    return valid & (u < 1.0 / (1.0 + np.exp(-logit)))
+    return valid & (u < expit(logit))   # expit: no overflow at rates near 0 or 1
 
 
 def reported_levels(before: np.ndarray, after: np.ndarray, direction: np.ndarray, points: np.ndarray,
