@@ -67,31 +67,25 @@ def cell(row: dict, kind: str) -> str:
 
 
 def table(out: Path) -> tuple[str, int]:
-    cfg = json.loads((out / "config.json").read_text())
-    rows = list(csv.DictReader((out / "table.csv").open()))
-    periods = sorted({r["period"] for r in rows if "-" in r["period"]}, key=len)
-    horizon = max(periods, key=lambda p: (int(p.split("-")[1]), -int(p.split("-")[0])))
-    strategies = list(dict.fromkeys(r["strategy"] for r in rows))
-    labels = cfg.get("strategy_labels") or {}
-    by = {(r["strategy"], r["metric"]): r for r in rows if r["period"] == horizon}
+    """The national table (markdown) over the whole horizon, and the run's replicates."""
     import numpy as np
     import xarray as xr
 
-    with xr.open_dataset(out / "scaleup.nc") as ds:   # defect and energy savings together, per replicate
-        waste = (ds["defect_savings_usd"] + ds["energy_savings_usd"]).sum("time")
+    rows = list(csv.DictReader((out / "table.csv").open()))
+    horizon = max((r["period"] for r in rows if "-" in r["period"]), key=lambda p: int(p.split("-")[1]))  # whole run
+    by = {(r["strategy"], r["metric"]): r for r in rows if r["period"] == horizon}
+    with xr.open_dataset(out / "scaleup.nc") as ds:
+        strategies = [str(x) for x in ds["strategy"].values]
+        names = [str(x) for x in ds["strategy_label"].values]
+        replicates = int(ds.attrs["replicates"])
+        waste = (ds["defect_savings_usd"] + ds["energy_savings_usd"]).sum("time")   # per replicate
         for s in strategies:
             q = np.quantile(waste.sel(strategy=s).values, [0.5, 0.05, 0.95])
             by[(s, "waste_savings_usd")] = dict(zip(("median", "p5", "p95"), q))
-    head = "| | " + " | ".join(labels.get(s, s) for s in strategies) + " |"
-    lines = [head, "|---" * (len(strategies) + 1) + "|"]
+    lines = ["| | " + " | ".join(names) + " |", "|---" * (len(strategies) + 1) + "|"]
     for label, metric, kind in ROWS:
-        if not all((s, metric) in by for s in strategies):
-            continue
-        lines.append(f"| {label} | " + " | ".join(cell(by[(s, metric)], kind) for s in strategies) + " |")
-    with xr.open_dataset(out / "scaleup.nc") as ds:
-        replicates = int(ds.attrs["replicates"])
-        names = [str(x) for x in ds["strategy_label"].values] if "strategy_label" in ds.coords else strategies
-    lines[0] = "| | " + " | ".join(names) + " |"
+        if all((s, metric) in by for s in strategies):
+            lines.append(f"| {label} | " + " | ".join(cell(by[(s, metric)], kind) for s in strategies) + " |")
     return "\n".join(lines), replicates
 
 
