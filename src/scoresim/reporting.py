@@ -97,7 +97,7 @@ def report_dataset(ds: xr.Dataset, rp: ReportingParams) -> xr.Dataset:
     out["report_status"] = (("replicate", "firm"), status.astype(np.int8), {
         "units": "status code", "long_name": "participant's monitoring status", "flag_values": np.arange(len(STATUS), dtype=np.int8),
         "flag_meanings": " ".join(STATUS)})
-    out.update(_savings(ds, rp, w, status))
+    out.update(_savings(ds, rp, w, status, before[:, names.index("unit_cost")]))
     counts = np.stack([(status == k).sum(-1) for k in range(len(STATUS))], axis=-1)
     out["report_status_count"] = (("replicate", "status"), counts, {
         "units": "firms", "long_name": "firms by monitoring status"})
@@ -106,12 +106,13 @@ def report_dataset(ds: xr.Dataset, rp: ReportingParams) -> xr.Dataset:
     return xr.Dataset(out, coords={"indicator": names, "status": list(STATUS)})
 
 
-def _savings(ds: xr.Dataset, rp: ReportingParams, w: dict[str, np.ndarray], status: np.ndarray) -> dict:
+def _savings(ds: xr.Dataset, rp: ReportingParams, w: dict[str, np.ndarray], status: np.ndarray,
+             before: np.ndarray) -> dict:
     """Cost savings over the first ``savings_months`` from each participant's first workshop: the
     fall of its cost per good unit against its before-window, times its good output of those
     months, at current prices (USD); true for every participant whose months lie in the period
     and that stayed in business through them, stated (:func:`observation.reported_savings`) by
-    those that return monitoring data."""
+    those that return monitoring data. ``before`` (R, K): the true unit cost over the before-window."""
     R, K, T = ds.sizes["replicate"], ds.sizes["firm"], ds.sizes["time"]
     true = np.full((R, K), np.nan)
     if "programme" in ds["world"].values and "unit_cost" in ds and "good_output" in ds:
@@ -121,10 +122,9 @@ def _savings(ds: xr.Dataset, rp: ReportingParams, w: dict[str, np.ndarray], stat
         ok = ok & ((w["exit_programme"] < 0) | (w["exit_programme"] >= start + S - 1))
         cost = p["unit_cost"].values.astype(float)
         money = p["good_output"].values.astype(float) * (p["price_level"].values if "price_level" in p else 1.0)
-        before = window_means(cost, w["before"], rp.window_months)
         true = np.where(ok, (before - window_means(cost, start, S)) * window_means(money, start, S) * S, np.nan)
-    seeds = [int(s) for s in str(ds.attrs.get("replicate_seeds", "")).split(",") if s] or list(range(R))
-    stated = reported_savings(true, savings_draws(seeds[:R], K), rp)
+    seeds = replicate_seeds(ds)
+    stated = reported_savings(true, savings_draws(seeds, K), rp)
     stated = np.where(status == STATUS.index("reported"), stated, np.nan)
     label = f"cost savings over the first {rp.savings_months} months from the first workshop"
     return {
@@ -132,6 +132,13 @@ def _savings(ds: xr.Dataset, rp: ReportingParams, w: dict[str, np.ndarray], stat
         "savings_reported": (("replicate", "firm"), stated, {
             "units": "USD", "long_name": label + ", as the participant states them (NaN: it does not report)"}),
     }
+
+
+def replicate_seeds(ds: xr.Dataset) -> list[int]:
+    """The process seeds of the run's replicates (their reporting streams), in replicate order;
+    0, 1, ... for datasets that do not record them."""
+    seeds = [int(s) for s in str(ds.attrs.get("replicate_seeds", "")).split(",") if s]
+    return seeds[:ds.sizes["replicate"]] or list(range(ds.sizes["replicate"]))
 
 
 def _status(ds: xr.Dataset, w: dict[str, np.ndarray]) -> np.ndarray:
@@ -150,8 +157,8 @@ def _monitoring(ds: xr.Dataset, names: list[str], before: np.ndarray, after: np.
     R, I, K = before.shape
     direction = np.array([INDICATORS[n].direction for n in names])
     points = np.array([INDICATORS[n].kind == "points" for n in names])
-    seeds = [int(s) for s in str(ds.attrs.get("replicate_seeds", "")).split(",") if s] or list(range(R))
-    u, z = draws(seeds[:R], I, K)
+    seeds = replicate_seeds(ds)
+    u, z = draws(seeds, I, K)
     with quiet():
         true_change = np.where(points[None, :, None], after - before,
                                np.where(before > 0, after / before - 1.0, np.nan))
