@@ -38,7 +38,7 @@ def run_table(replicates: int) -> tuple[str, str, dict[str, str]]:
     from scoresim.calibration.posterior import committed_path, load_posterior
     from scoresim.config import load_scenario, written_paths
     from scoresim.ensemble import run_ensemble
-    from scoresim.mechanisms import placebo
+    from scoresim.mechanisms import PLACEBO, placebo
     from scoresim.reporting import summary_table
     from scoresim.textable import change
 
@@ -66,8 +66,9 @@ def run_table(replicates: int) -> tuple[str, str, dict[str, str]]:
              f"{int(counts.sel(status='reported'))} report, {int(counts.sel(status='silent'))} are silent and "
              f"{int(counts.sel(status='exited'))} closed before the end of their after-window; the Monte Carlo error of "
              f"the medians is at most {mcse:.1f} points.")
-    placebo_root, _ = run_ensemble(placebo(scenario), scenario.run.seed, replicates,
-                                   load_posterior(committed_path(), scenario), written_paths(path))
+    placebo_root, _ = run_ensemble(placebo(scenario), scenario.run.seed, replicates,   # the placebo's values
+                                   load_posterior(committed_path(), scenario),         # beat the draws
+                                   written_paths(path) | set(PLACEBO))
     return "\n".join(lines), facts, {"MONEY TABLE": money_table(root) + "\n\n" + placebo_sentence(root, placebo_root),
                                      **readme_blocks(root, rows, replicates)}
 

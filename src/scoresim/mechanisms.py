@@ -94,7 +94,9 @@ practice, skill, engagement, team, disruption, fee or adoption cost follows."""
 
 def placebo(scenario: Scenario) -> Scenario:
     """``scenario`` with the programme changing nothing (:data:`PLACEBO`): what participants would
-    report, and any target, from drift, shocks, selection, exit and reporting alone."""
+    report, and any target, from drift, shocks, selection, exit and reporting alone. Some of its
+    paths are calibrated parameters: an ensemble with posterior draws must keep them
+    (``run_ensemble(..., keep=... | set(PLACEBO))``), or the draws undo the placebo."""
     from .config import set_values
 
     return set_values(scenario, PLACEBO, origin="placebo: a programme that changes nothing", label="")
